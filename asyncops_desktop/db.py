@@ -1,0 +1,246 @@
+"""Engines, sessions and connection settings for SQLite and PostgreSQL.
+
+The database is chosen by ``--db URL``, else ``ASYNCOPS_DATABASE_URL``, else the embedded
+SQLite file in the platform data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from asyncops_desktop import APP_AUTHOR, APP_NAME
+from asyncops_desktop.domain.errors import DatabaseUnavailable
+
+DATABASE_URL_ENV = "ASYNCOPS_DATABASE_URL"
+DEFAULT_DB_FILENAME = "asyncops.db"
+
+
+def data_dir() -> Path:
+    """The per-user data directory (created on demand)."""
+    path = platformdirs.user_data_path(APP_NAME, APP_AUTHOR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_database_url() -> str:
+    """URL of the embedded SQLite database in the platform data directory."""
+    return sqlite_url(data_dir() / DEFAULT_DB_FILENAME)
+
+
+def sqlite_url(path: Path | str) -> str:
+    """SQLAlchemy URL for a SQLite file."""
+    return URL.create("sqlite+pysqlite", database=str(Path(path).expanduser())).render_as_string(
+        hide_password=False
+    )
+
+
+def resolve_database_url(cli_value: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """Apply the selection rule: ``--db``, else the environment variable, else the default."""
+    env = os.environ if environ is None else environ
+    if cli_value:
+        return normalise_url(cli_value)
+    if env.get(DATABASE_URL_ENV):
+        return normalise_url(env[DATABASE_URL_ENV])
+    return default_database_url()
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and plain file paths; always use the psycopg 3 driver."""
+    if "://" not in url:
+        return sqlite_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"'{url}' is not a database URL: {exc}") from None
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.drivername == "sqlite":
+        parsed = parsed.set(drivername="sqlite+pysqlite")
+    if parsed.drivername not in ("postgresql+psycopg", "sqlite+pysqlite"):
+        raise DatabaseUnavailable(
+            f"Unsupported database '{parsed.drivername}': use a SQLite file or postgresql://"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for PostgreSQL and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Tunables for PostgreSQL connections (SQLite only uses ``busy_timeout_ms``)."""
+
+    connect_timeout_s: int = 5
+    statement_timeout_ms: int = 30_000
+    busy_timeout_ms: int = 5_000
+    sslmode: str | None = None
+    application_name: str = "asyncops-desktop"
+
+
+def create_db_engine(url: str, settings: ConnectionSettings | None = None) -> Engine:
+    """Create an engine configured for the app (WAL and foreign keys, or timeouts and keepalives)."""
+    settings = settings or ConnectionSettings()
+    parsed = make_url(normalise_url(url))
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed, settings)
+        return _postgresql_engine(parsed, settings)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise DatabaseUnavailable(f"Cannot use {mask_url(str(parsed))}: {exc}") from None
+
+
+def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
+    path = sqlite_path(url.render_as_string(hide_password=False))
+    if path is not None and not path.parent.exists():
+        raise DatabaseUnavailable(f"The folder {path.parent} does not exist.")
+    engine = create_engine(
+        url,
+        poolclass=NullPool if path is None else None,
+        connect_args={"timeout": settings.busy_timeout_ms / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        # Let SQLAlchemy, not pysqlite, decide where transactions begin (see the "begin" hook).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if path is not None:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front so a read-then-write never hits SQLITE_BUSY
+        # halfway through a user's action.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgresql_engine(url: URL, settings: ConnectionSettings) -> Engine:
+    connect_args: dict[str, Any] = {
+        "connect_timeout": settings.connect_timeout_s,
+        "application_name": settings.application_name,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "options": f"-c statement_timeout={int(settings.statement_timeout_ms)} -c timezone=UTC",
+    }
+    if settings.sslmode and "sslmode" not in url.query:
+        connect_args["sslmode"] = settings.sslmode
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
+    )
+
+
+def describe_error(exc: BaseException, url: str | None = None) -> str:
+    """Turn a driver or SQLAlchemy error into one readable sentence."""
+    where = f" ({mask_url(url)})" if url else ""
+    original = getattr(exc, "orig", None) or exc
+    message = (
+        str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    )
+    lower = str(original).lower()
+    if "password authentication failed" in lower or "no password supplied" in lower:
+        return f"The server rejected the user name or password{where}."
+    if "connection refused" in lower:
+        return f"The database server refused the connection{where}: is it running and listening?"
+    if "timeout expired" in lower or "timed out" in lower:
+        return (
+            f"The database server did not answer in time{where}: check the host, port and network."
+        )
+    if "could not translate host name" in lower or "name or service not known" in lower:
+        return f"The database host name could not be found{where}."
+    if "does not exist" in lower and "database" in lower:
+        return f"The database does not exist on the server{where}: ask an admin to create it."
+    if "ssl" in lower and ("required" in lower or "unsupported" in lower or "not support" in lower):
+        return f"The server and the client disagree about SSL{where}: {message}"
+    if "file is not a database" in lower or "database disk image is malformed" in lower:
+        return f"The file is not a usable AsyncOps database{where}: open another file or restore a backup."
+    if "unable to open database file" in lower:
+        return f"The database file cannot be opened{where}: check that the folder exists and is writable."
+    if "readonly" in lower or "read-only" in lower:
+        return f"The database is read-only{where}: check the file's permissions."
+    if "database is locked" in lower:
+        return f"The database is locked by another program{where}: close it and try again."
+    if "statement timeout" in lower or "canceling statement" in lower:
+        return f"The database took too long to answer{where} and the request was cancelled."
+    return f"Database error{where}: {message}"
+
+
+class Database:
+    """An engine plus session factories: ``read()`` for queries, ``write()`` for one user action."""
+
+    def __init__(self, url: str, settings: ConnectionSettings | None = None) -> None:
+        self.url = normalise_url(url)
+        self.engine = create_db_engine(self.url, settings)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        """``postgresql`` or ``sqlite``."""
+        return self.engine.dialect.name
+
+    @property
+    def masked_url(self) -> str:
+        """The URL without its password, for display."""
+        return mask_url(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries, in one transaction that ends when the block does."""
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one user action: commits at the end, rolls back on any error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def ping(self) -> None:
+        """Open a connection, or raise ``DatabaseUnavailable`` with a readable reason."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except (DBAPIError, SQLAlchemyError) as exc:
+            raise DatabaseUnavailable(describe_error(exc, self.url)) from exc
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,53 @@
+"""Domain exceptions raised by services; the UI and CLI turn them into messages."""
+
+from __future__ import annotations
+
+
+class AsyncOpsError(Exception):
+    """Base class of every error the app reports to a person as one sentence."""
+
+
+class ValidationError(AsyncOpsError):
+    """Input broke a rule; ``field`` names the field and ``message`` the rule."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(AsyncOpsError):
+    """The record does not exist (or no longer exists)."""
+
+    def __init__(self, entity: str, ident: object) -> None:
+        super().__init__(f"{entity} {ident} does not exist")
+        self.entity = entity
+        self.ident = ident
+
+
+class PermissionDenied(AsyncOpsError):
+    """The signed-in user may not do this."""
+
+
+class ConflictError(AsyncOpsError):
+    """Someone else changed the record first, or a unique value is taken."""
+
+
+class DatabaseUnavailable(AsyncOpsError):
+    """The database cannot be reached or opened; the message says why and what to do."""
+
+
+class SchemaError(AsyncOpsError):
+    """The database schema does not match this version of the app."""
+
+
+class SchemaTooNew(SchemaError):
+    """The database was migrated by a newer version of the app."""
+
+
+class SchemaTooOld(SchemaError):
+    """The database needs ``db upgrade`` before this version can use it."""
+
+
+class MigrationFailed(SchemaError):
+    """A migration failed and was rolled back."""

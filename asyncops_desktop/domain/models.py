@@ -1,0 +1,294 @@
+"""Mapped classes: the eight tables of the schema spec.
+
+Dialect differences are confined to the column types from ``asyncops_desktop.dialect``:
+``TEXT[]``/``JSONB`` on PostgreSQL, JSON text on SQLite. Full-text search objects (a
+generated ``tsvector`` on PostgreSQL, an FTS5 table on SQLite) and the ``updated_at``
+triggers are created by the migrations, not declared here.
+
+The spec marks ``reported_by_id``, ``created_by_id`` and ``changed_by_id`` both NOT NULL and
+ON DELETE SET NULL, which cannot both hold. We keep NOT NULL (history must name its author)
+and use ON DELETE RESTRICT: a user who owns content is deactivated, never deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from asyncops_desktop.dialect import JsonDocument, TagList
+from asyncops_desktop.domain.enums import (
+    BlockerStatus,
+    ChangeType,
+    IncidentStatus,
+    Role,
+    Severity,
+    sql_in,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Current UTC time as the naive ``TIMESTAMP`` the schema stores."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so constraint names match on both backends."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _created_at() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(), nullable=False, default=utcnow, server_default=func.now())
+
+
+def _updated_at() -> Mapped[dt.datetime]:
+    return mapped_column(
+        DateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class User(Base):
+    """A person who signs in; deactivated rather than deleted once they own content."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=Role.MEMBER.value, server_default=Role.MEMBER.value
+    )
+    is_active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+    __table_args__ = (
+        CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),
+        Index("idx_users_email", "email", unique=True),
+        Index("idx_users_role", "role"),
+    )
+
+
+class StatusUpdate(Base):
+    """A markdown status update posted by a team member."""
+
+    __tablename__ = "status_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    tags: Mapped[list[str] | None] = mapped_column(TagList, nullable=True)
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+    __table_args__ = (
+        Index("idx_status_updates_user_id", "user_id"),
+        Index("idx_status_updates_created_at", created_at.desc()),
+        Index("idx_status_updates_tags", "tags", postgresql_using="gin"),
+    )
+
+
+class Incident(Base):
+    """An incident report with severity and a status workflow."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reported_by_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
+    )
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    severity: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=Severity.MEDIUM.value, server_default="medium"
+    )
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=IncidentStatus.OPEN.value, server_default="open"
+    )
+    resolution_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+
+    __table_args__ = (
+        CheckConstraint(f"severity IN ({sql_in(Severity)})", name="severity"),
+        CheckConstraint(f"status IN ({sql_in(IncidentStatus)})", name="status"),
+        Index("idx_incidents_reported_by", "reported_by_id"),
+        Index("idx_incidents_assigned_to", "assigned_to_id"),
+        Index("idx_incidents_status", "status"),
+        Index("idx_incidents_severity", "severity"),
+        Index("idx_incidents_created_at", created_at.desc()),
+        Index("idx_incidents_status_severity", "status", "severity"),
+    )
+
+
+class Blocker(Base):
+    """Something preventing progress, optionally linked to a status update or an incident."""
+
+    __tablename__ = "blockers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reported_by_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
+    )
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    impact: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=BlockerStatus.ACTIVE.value, server_default="active"
+    )
+    resolution_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    related_status_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("status_updates.id", ondelete="SET NULL"), nullable=True
+    )
+    related_incident_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN ({sql_in(BlockerStatus)})", name="status"),
+        Index("idx_blockers_reported_by", "reported_by_id"),
+        Index("idx_blockers_status", "status"),
+        Index("idx_blockers_created_at", created_at.desc()),
+        Index("idx_blockers_related_status", "related_status_id"),
+        Index("idx_blockers_related_incident", "related_incident_id"),
+    )
+
+
+class Decision(Base):
+    """A recorded team decision with context and outcome."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    context: Mapped[str] = mapped_column(Text, nullable=False)
+    outcome: Mapped[str] = mapped_column(Text, nullable=False)
+    decision_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    tags: Mapped[list[str] | None] = mapped_column(TagList, nullable=True)
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+    __table_args__ = (
+        Index("idx_decisions_created_by", "created_by_id"),
+        Index("idx_decisions_decision_date", decision_date.desc()),
+        Index("idx_decisions_tags", "tags", postgresql_using="gin"),
+    )
+
+
+class DecisionParticipant(Base):
+    """Junction row: a user took part in a decision."""
+
+    __tablename__ = "decision_participants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    created_at: Mapped[dt.datetime] = _created_at()
+
+    __table_args__ = (
+        UniqueConstraint("decision_id", "user_id", name="uq_decision_participants_decision_user"),
+        Index("idx_decision_participants_decision", "decision_id"),
+        Index("idx_decision_participants_user", "user_id"),
+    )
+
+
+class DecisionAuditEntry(Base):
+    """One field-level change to a decision."""
+
+    __tablename__ = "decision_audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False
+    )
+    changed_by_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
+    )
+    change_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    field_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    changed_at: Mapped[dt.datetime] = _created_at()
+
+    __table_args__ = (
+        CheckConstraint(f"change_type IN ({sql_in(ChangeType)})", name="change_type"),
+        Index("idx_decision_audit_decision", "decision_id"),
+        Index("idx_decision_audit_changed_by", "changed_by_id"),
+        Index("idx_decision_audit_changed_at", changed_at.desc()),
+    )
+
+
+class DailySummary(Base):
+    """The computed summary of one day."""
+
+    __tablename__ = "daily_summaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    summary_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    content: Mapped[dict[str, object]] = mapped_column(JsonDocument, nullable=False)
+    status_updates_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    incidents_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    blockers_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    decisions_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    generated_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = _created_at()
+
+    __table_args__ = (
+        Index("idx_daily_summaries_date", summary_date.desc(), unique=True),
+        Index("idx_daily_summaries_generated_at", generated_at.desc()),
+    )
+
+
+TABLES_WITH_UPDATED_AT = ("users", "status_updates", "incidents", "blockers", "decisions")
