@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Text, exists, false, func, literal, select, text
 from sqlalchemy.dialects import postgresql
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.types import TypeEngine
 
-TagList: TypeEngine[list[str]] = JSON().with_variant(postgresql.ARRAY(Text()), "postgresql")
-JsonDocument: TypeEngine[dict[str, object]] = JSON().with_variant(postgresql.JSONB(), "postgresql")
+TagList: TypeEngine[Any] = JSON().with_variant(postgresql.ARRAY(Text()), "postgresql")
+JsonDocument: TypeEngine[Any] = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 FTS_TABLE = "decisions_fts"
 TSVECTOR_COLUMN = "search_vector"
@@ -48,7 +49,7 @@ def has_tag(
 ) -> ColumnElement[bool]:
     """Condition: the tags column contains ``tag`` (uses the GIN index on PostgreSQL)."""
     if dialect_name(bind) == "postgresql":
-        return column.op("@>")(literal([tag], postgresql.ARRAY(Text())))  # type: ignore[no-any-return]
+        return column.op("@>")(literal([tag], postgresql.ARRAY(Text())))
     each = func.json_each(column).table_valued("value")
     return exists(select(literal(1)).select_from(each).where(each.c.value == tag))
 
@@ -88,7 +89,7 @@ def decision_text_match(
     if dialect_name(bind) == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in (term.replace("'", "") for term in terms) if t)
         vector: ColumnClause[object] = ColumnClause(TSVECTOR_COLUMN)
-        return vector.op("@@")(func.to_tsquery(TS_CONFIG, tsquery))  # type: ignore[no-any-return]
+        return vector.op("@@")(func.to_tsquery(TS_CONFIG, tsquery))
     fts_query = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
     return id_column.in_(
         select(ColumnClause("rowid"))

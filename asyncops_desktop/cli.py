@@ -1,0 +1,193 @@
+"""Command line: ``asyncops-desktop db|demo-data|doctor ...``.
+
+With no subcommand the launcher in ``ui`` opens the GUI; everything here runs headless.
+The database is chosen by ``--db URL``, else ``ASYNCOPS_DATABASE_URL``, else the embedded
+default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from asyncops_desktop import __version__, migrate
+from asyncops_desktop.db import create_db_engine, mask_url, resolve_database_url
+from asyncops_desktop.domain.errors import AsyncOpsError
+
+SUBCOMMANDS = ("db", "demo-data", "doctor")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def add_database_option(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """The ``--db URL`` option every command shares (accepted before or after the command)."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        # A subcommand's own default must not erase a --db given before the subcommand.
+        default=None if top_level else argparse.SUPPRESS,
+        help="database URL (postgresql+psycopg://user@host/db or a SQLite file path); "
+        "default: $ASYNCOPS_DATABASE_URL, else the embedded database",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for the headless commands."""
+    parser = argparse.ArgumentParser(
+        prog="asyncops-desktop",
+        description="AsyncOps Desktop: run without a command to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_database_option(parser, top_level=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="manage the database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema (or REV)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    add_database_option(upgrade)
+    downgrade = db_commands.add_parser("downgrade", help="step back to REV (an id, -1 or base)")
+    downgrade.add_argument("revision")
+    add_database_option(downgrade)
+    current = db_commands.add_parser("current", help="print the schema revision and database")
+    add_database_option(current)
+    check = db_commands.add_parser("check", help="exit non-zero if models and migrations drifted")
+    add_database_option(check)
+
+    demo = commands.add_parser("demo-data", help="fill the database with realistic sample data")
+    demo.add_argument(
+        "--scale", type=int, default=1, help="1: a small team; 1000: ~100,000 decisions"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    add_database_option(demo)
+
+    doctor = commands.add_parser("doctor", help="report versions, database, Qt, keyring, disk")
+    add_database_option(doctor)
+    return parser
+
+
+class ProgressBar:
+    """A one-line text progress bar on a terminal (plain lines when not a terminal)."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self._last_percent = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total``."""
+        percent = 100 if total <= 0 else min(100, done * 100 // total)
+        if percent == self._last_percent:
+            return
+        self._last_percent = percent
+        elapsed = time.monotonic() - self.started
+        if self.stream.isatty():
+            filled = percent * 30 // 100
+            bar = "#" * filled + "-" * (30 - filled)
+            end = "\n" if percent == 100 else ""
+            self.stream.write(
+                f"\r{self.label} [{bar}] {percent:3d}% {done:,}/{total:,} {elapsed:5.1f}s{end}"
+            )
+        elif percent % 10 == 0:
+            self.stream.write(f"{self.label}: {percent}% ({done:,}/{total:,}, {elapsed:.1f}s)\n")
+        self.stream.flush()
+
+
+def _db_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
+    engine = create_db_engine(url)
+    try:
+        if args.db_command == "upgrade":
+            result = migrate.upgrade(engine, args.revision)
+            if result.from_revision == result.to_revision:
+                out.write(f"{mask_url(url)} is already at {result.to_revision}.\n")
+            else:
+                out.write(
+                    f"Upgraded {mask_url(url)} from {result.from_revision or 'an empty database'} "
+                    f"to {result.to_revision}.\n"
+                )
+            if result.backup:
+                out.write(f"Backup of the previous file: {result.backup}\n")
+            return EXIT_OK
+        if args.db_command == "downgrade":
+            result = migrate.downgrade(engine, args.revision)
+            out.write(
+                f"Downgraded {mask_url(url)} from {result.from_revision} "
+                f"to {result.to_revision or 'base (no schema)'}.\n"
+            )
+            return EXIT_OK
+        if args.db_command == "current":
+            state = migrate.schema_state(engine)
+            out.write(f"database: {mask_url(url)}\n")
+            out.write(f"revision: {state.current or '(none: empty database)'}\n")
+            out.write(f"app head: {state.head} ({state.status.value})\n")
+            return EXIT_OK
+        diffs = migrate.check(engine)
+        if diffs:
+            out.write(f"The schema of {mask_url(url)} differs from the models:\n")
+            for diff in diffs:
+                out.write(f"  {diff}\n")
+            return EXIT_FAILED
+        out.write(f"No drift: the models match the migrated schema of {mask_url(url)}.\n")
+        return EXIT_OK
+    finally:
+        engine.dispose()
+
+
+def _demo_data_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
+    from asyncops_desktop.demo_data import generate
+
+    if args.scale < 1:
+        out.write("--scale must be 1 or more.\n")
+        return EXIT_USAGE
+    database = migrate.open_database(url)
+    try:
+        counts = generate(
+            database, scale=args.scale, seed=args.seed, progress=ProgressBar("Inserting")
+        )
+    finally:
+        database.dispose()
+    total = sum(counts.values())
+    out.write(f"Inserted {total:,} rows into {mask_url(url)}:\n")
+    for table, count in counts.items():
+        out.write(f"  {table:<24}{count:>10,}\n")
+    return EXIT_OK
+
+
+def _doctor_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
+    from asyncops_desktop.doctor import report
+
+    return report(url, out)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run a headless command; returns the process exit code."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_USAGE
+    handlers: dict[str, Callable[[argparse.Namespace, str, TextIO], int]] = {
+        "db": _db_command,
+        "demo-data": _demo_data_command,
+        "doctor": _doctor_command,
+    }
+    try:
+        url = resolve_database_url(args.db)
+        return handlers[args.command](args, url, out)
+    except AsyncOpsError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted.\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""Decisions, their participants and their audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import ColumnElement, delete, exists, insert, select, text
+
+from asyncops_desktop.dialect import all_tags_sql, decision_text_match, has_tag
+from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDTO
+from asyncops_desktop.domain.models import (
+    Decision,
+    DecisionAuditEntry,
+    DecisionParticipant,
+    User,
+)
+from asyncops_desktop.repositories.base import AnySelect, Repository, Sort
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    """Which decisions to list; ``text`` is a full-text query on title and description."""
+
+    tag: str | None = None
+    created_by_id: int | None = None
+    participant_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    text: str | None = None
+
+
+class DecisionRepository(Repository[DecisionDTO]):
+    """Queries on ``decisions`` and ``decision_participants``."""
+
+    entity_name = "Decision"
+    id_column: ClassVar[ColumnElement[int]] = Decision.__table__.c.id
+    default_sort = Sort("decision_date")
+
+    def _select(self) -> AnySelect:
+        return select(
+            Decision.id,
+            Decision.created_by_id,
+            User.full_name,
+            Decision.title,
+            Decision.description,
+            Decision.context,
+            Decision.outcome,
+            Decision.decision_date,
+            Decision.tags,
+            Decision.created_at,
+            Decision.updated_at,
+        ).join(User, User.id == Decision.created_by_id)
+
+    def _sort_columns(self) -> Mapping[str, ColumnElement[Any]]:
+        table = Decision.__table__.c
+        return {
+            "decision_date": table.decision_date,
+            "created_at": table.created_at,
+            "updated_at": table.updated_at,
+            "title": table.title,
+            "id": table.id,
+        }
+
+    def _to_dto(self, row: Sequence[Any]) -> DecisionDTO:
+        r = tuple(row)
+        return DecisionDTO(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(r[8] or ()), r[9], r[10]
+        )
+
+    def _conditions(self, filters: DecisionFilter | None) -> list[ColumnElement[bool]]:
+        if filters is None:
+            return []
+        conditions: list[ColumnElement[bool]] = []
+        if filters.tag:
+            conditions.append(has_tag(self.session, Decision.__table__.c.tags, filters.tag))
+        if filters.created_by_id is not None:
+            conditions.append(Decision.created_by_id == filters.created_by_id)
+        if filters.participant_id is not None:
+            conditions.append(
+                exists().where(
+                    DecisionParticipant.decision_id == Decision.id,
+                    DecisionParticipant.user_id == filters.participant_id,
+                )
+            )
+        if filters.date_from is not None:
+            conditions.append(Decision.decision_date >= filters.date_from)
+        if filters.date_to is not None:
+            conditions.append(Decision.decision_date <= filters.date_to)
+        if filters.text is not None and filters.text.strip():
+            conditions.append(decision_text_match(self.session, self.id_column, filters.text))
+        return conditions
+
+    def add(self, **values: Any) -> int:
+        """Insert a decision from column values and return its id."""
+        return self._insert(Decision, values)
+
+    def participant_ids(self, decision_id: int) -> tuple[int, ...]:
+        """The sorted ids of a decision's participants."""
+        rows = self.session.execute(
+            select(DecisionParticipant.user_id)
+            .where(DecisionParticipant.decision_id == decision_id)
+            .order_by(DecisionParticipant.user_id)
+        ).scalars()
+        return tuple(int(user_id) for user_id in rows)
+
+    def set_participants(self, decision_id: int, user_ids: Iterable[int]) -> None:
+        """Make the participant set exactly ``user_ids`` (adds and removes only the difference)."""
+        wanted = set(user_ids)
+        current = set(self.participant_ids(decision_id))
+        removed = current - wanted
+        if removed:
+            self.session.execute(
+                delete(DecisionParticipant).where(
+                    DecisionParticipant.decision_id == decision_id,
+                    DecisionParticipant.user_id.in_(removed),
+                )
+            )
+        added = sorted(wanted - current)
+        if added:
+            self.session.execute(
+                insert(DecisionParticipant),
+                [{"decision_id": decision_id, "user_id": user_id} for user_id in added],
+            )
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag in use on decisions with how often, most used first."""
+        rows = self.session.execute(text(all_tags_sql(self.session, "decisions"))).all()
+        return [(str(tag), int(n)) for tag, n in rows]
+
+
+class AuditRepository:
+    """Append-only access to ``decision_audit_log``: add and read, nothing else."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def add(
+        self,
+        *,
+        decision_id: int,
+        changed_by_id: int,
+        change_type: str,
+        field_name: str | None = None,
+        old_value: str | None = None,
+        new_value: str | None = None,
+        changed_at: dt.datetime | None = None,
+    ) -> None:
+        """Append one entry."""
+        values: dict[str, Any] = {
+            "decision_id": decision_id,
+            "changed_by_id": changed_by_id,
+            "change_type": change_type,
+            "field_name": field_name,
+            "old_value": old_value,
+            "new_value": new_value,
+        }
+        if changed_at is not None:
+            values["changed_at"] = changed_at
+        self.session.execute(insert(DecisionAuditEntry), [values])
+
+    def for_decision(self, decision_id: int) -> list[AuditEntryDTO]:
+        """A decision's history, newest first."""
+        rows = self.session.execute(
+            select(
+                DecisionAuditEntry.id,
+                DecisionAuditEntry.decision_id,
+                DecisionAuditEntry.changed_by_id,
+                User.full_name,
+                DecisionAuditEntry.change_type,
+                DecisionAuditEntry.field_name,
+                DecisionAuditEntry.old_value,
+                DecisionAuditEntry.new_value,
+                DecisionAuditEntry.changed_at,
+            )
+            .join(User, User.id == DecisionAuditEntry.changed_by_id)
+            .where(DecisionAuditEntry.decision_id == decision_id)
+            .order_by(DecisionAuditEntry.changed_at.desc(), DecisionAuditEntry.id.desc())
+        ).all()
+        return [AuditEntryDTO(*row) for row in rows]

@@ -1,0 +1,155 @@
+"""Shared fixtures: every database test runs on SQLite and on the real PostgreSQL server.
+
+PostgreSQL is found at ``ASYNCOPS_TEST_PG_URL`` (default: postgres@127.0.0.1:5432, trust
+auth). With ``ASYNCOPS_REQUIRE_PG=1`` (as CI sets it) an unreachable server fails the run
+instead of skipping the PostgreSQL half.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from asyncops_desktop import migrate
+from asyncops_desktop.db import Database, create_db_engine, sqlite_url
+
+PG_URL = os.environ.get(
+    "ASYNCOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_PG = os.environ.get("ASYNCOPS_REQUIRE_PG") == "1"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _pg_conninfo(database: str) -> str:
+    url = make_url(PG_URL).set(drivername="postgresql", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def pg_url_for(database: str) -> str:
+    """SQLAlchemy URL of a database on the test server."""
+    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+
+class PgServer:
+    """Creates and drops uniquely named databases on the test server."""
+
+    def __init__(self) -> None:
+        self.admin = psycopg.connect(_pg_conninfo(make_url(PG_URL).database or "postgres"), autocommit=True)
+        self.created: list[str] = []
+
+    def create(self, template: str | None = None) -> str:
+        name = f"asyncops_test_{uuid.uuid4().hex[:12]}"
+        suffix = f" TEMPLATE {template}" if template else ""
+        self.admin.execute(f'CREATE DATABASE "{name}"{suffix}')
+        self.created.append(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name in self.created:
+            self.created.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.created):
+            self.drop(name)
+        self.admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """The PostgreSQL test server, or a skip (a failure when it is required)."""
+    try:
+        server = PgServer()
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is unreachable at {make_url(PG_URL).render_as_string()}: {exc}"
+        if REQUIRE_PG:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> dict[str, str]:
+    """One migrated database per backend, copied for each test (migrating each time is slow)."""
+    return {}
+
+
+def _template_for(backend: str, request: pytest.FixtureRequest, tmp_root: Path) -> str:
+    templates: dict[str, str] = request.getfixturevalue("migrated_templates")
+    if backend not in templates:
+        if backend == "sqlite":
+            path = tmp_root / "template.db"
+            engine = create_db_engine(sqlite_url(path))
+            migrate.upgrade(engine)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            templates[backend] = str(path)
+        else:
+            server: PgServer = request.getfixturevalue("pg_server")
+            name = server.create()
+            engine = create_db_engine(pg_url_for(name))
+            migrate.upgrade(engine)
+            engine.dispose()
+            templates[backend] = name
+    return templates[backend]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend under test: each database test runs once per backend."""
+    if request.param == "postgresql":
+        request.getfixturevalue("pg_server")
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a new, empty (unmigrated) database."""
+    if backend == "sqlite":
+        yield sqlite_url(tmp_path / "empty.db")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create()
+    yield pg_url_for(name)
+    server.drop(name)
+
+
+@pytest.fixture
+def db_url(
+    backend: str,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[str]:
+    """URL of a new database migrated to the newest schema."""
+    template = _template_for(backend, request, tmp_path_factory.getbasetemp())
+    if backend == "sqlite":
+        path = tmp_path / "asyncops.db"
+        shutil.copyfile(template, path)
+        yield sqlite_url(path)
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create(template=template)
+    yield pg_url_for(name)
+    server.drop(name)
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    """An open, migrated database."""
+    db = Database(db_url)
+    yield db
+    db.dispose()
