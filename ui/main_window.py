@@ -1,0 +1,145 @@
+"""The main window: sidebar of pages, the current page, and the database in the status bar."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from asyncops_desktop import APP_NAME, __version__
+from ui.connection import ConnectionInfo
+from ui.overview import OverviewPage
+
+# Pages still to be built: listed so the layout is settled, but disabled and marked so.
+PLANNED_PAGES = ("Dashboard", "Status updates", "Incidents", "Blockers", "Decisions")
+
+
+class MainWindow(QMainWindow):
+    """The application window; it shows what the controller tells it and never queries."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setAccessibleName(APP_NAME)
+        self.setWindowTitle(f"{APP_NAME} — connecting…")
+        self.resize(QSize(920, 600))
+        self.info: ConnectionInfo | None = None
+        self.about_box: QMessageBox | None = None
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Pages")
+        self.sidebar.setFixedWidth(190)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        row_height = self.sidebar.fontMetrics().height() + 14
+        overview_item = QListWidgetItem("Overview")
+        overview_item.setSizeHint(QSize(0, row_height))
+        self.sidebar.addItem(overview_item)
+        for name in PLANNED_PAGES:
+            item = QListWidgetItem(f"{name} (planned)")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            item.setToolTip(f"The {name.lower()} page is not built yet.")
+            item.setSizeHint(QSize(0, row_height))
+            self.sidebar.addItem(item)
+        self.sidebar.setCurrentItem(overview_item)
+
+        self.overview = OverviewPage()
+        self.pages = QStackedWidget()
+        self.pages.setAccessibleName("Current page")
+        self.pages.addWidget(self.overview)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("connectionLabel")
+        self.connection_label.setAccessibleName("Database connection")
+        self.statusBar().addPermanentWidget(self.connection_label)
+
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        # Ctrl+Q on every platform: QKeySequence.Quit is empty on Windows.
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+
+    def show_connecting(self, location: str) -> None:
+        """Show that the database is being opened."""
+        self.setWindowTitle(f"{APP_NAME} — connecting…")
+        self.connection_label.setText(f"Connecting to {location}…")
+        self.overview.show_connecting(location)
+
+    def show_connected(self, info: ConnectionInfo) -> None:
+        """Show which database is open and at which schema revision."""
+        self.info = info
+        self.setWindowTitle(f"{APP_NAME} — {info.location}")
+        self.connection_label.setText(
+            f"{info.dialect}: {info.location} · schema {info.revision or 'none'}"
+        )
+        self.overview.show_info(info)
+        if info.created:
+            self.statusBar().showMessage(f"Created a new database at {info.location}", 10_000)
+
+    def show_failed(self, message: str) -> None:
+        """Show that no database is open."""
+        self.info = None
+        self.setWindowTitle(f"{APP_NAME} — not connected")
+        self.connection_label.setText("Not connected")
+        self.overview.show_error(message)
+
+    def show_about(self) -> None:
+        """Open the About box (non-blocking)."""
+        database = (
+            f"{self.info.dialect} at {self.info.location}, schema {self.info.revision}"
+            if self.info
+            else "not connected"
+        )
+        self.about_box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Status updates, incidents, blockers and decisions for a small team, "
+            "on an embedded SQLite file or a shared PostgreSQL server.</p>",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        self.about_box.setObjectName("aboutBox")
+        self.about_box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
+        self.about_box.setInformativeText(f"Database: {html.escape(database)}")
+        self.about_box.setTextFormat(Qt.TextFormat.RichText)
+        self.about_box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Tell the controller, which closes the database and ends the app."""
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
