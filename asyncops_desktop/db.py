@@ -7,6 +7,8 @@ SQLite file in the platform data directory.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,7 +135,7 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout = {int(settings.busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if path is not None:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _enable_wal(cursor, settings.busy_timeout_ms)
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
@@ -146,6 +148,24 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _enable_wal(cursor: Any, timeout_ms: int) -> None:
+    """Switch a file to WAL, retrying while another connection is switching it.
+
+    Changing the journal mode of a brand-new file can fail with "database is locked"
+    without SQLite's busy handler being consulted, so the wait is done here.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _postgresql_engine(url: URL, settings: ConnectionSettings) -> Engine:

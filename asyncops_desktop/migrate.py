@@ -164,7 +164,8 @@ class MigrationResult:
 @contextmanager
 def _migration_connection(engine: Engine) -> Iterator[Connection]:
     """One connection in one transaction, prepared for DDL on its dialect."""
-    conn = engine.connect()
+    # On SQLite, BEGIN IMMEDIATE makes a second client wait for the first one's upgrade.
+    conn = engine.connect().execution_options(sqlite_immediate=True)
     is_sqlite = engine.dialect.name == "sqlite"
     try:
         if is_sqlite:
@@ -200,26 +201,35 @@ def upgrade(
     backup: bool = True,
     script_location: Path | None = None,
 ) -> MigrationResult:
-    """Migrate up to ``target`` in one transaction, backing a SQLite file up first."""
+    """Migrate up to ``target`` in one transaction, backing a SQLite file up first.
+
+    The revision is read after taking the migration lock, so of several clients upgrading
+    at once the first migrates and the others find the schema current.
+    """
     url = engine.url.render_as_string(hide_password=False)
-    state = schema_state(engine, script_location)
-    if state.status is SchemaStatus.NEWER:
-        raise SchemaTooNew(too_new_message(state, url))
-    if state.status is SchemaStatus.CURRENT and target in ("head", state.head):
-        return MigrationResult(state.current, state.current, None)
+    schema_state(engine, script_location)  # a readable error if the database is unreachable
     backup_path: Path | None = None
-    path = sqlite_path(url)
-    if backup and path is not None and state.current is not None:
-        backup_path = backup_sqlite(path)
+    state: SchemaState | None = None
     try:
         with _migration_connection(engine) as conn:
+            state = _state_of(conn, script_location)
+            if state.status is SchemaStatus.NEWER:
+                raise SchemaTooNew(too_new_message(state, url))
+            if state.status is SchemaStatus.CURRENT and target in ("head", state.head):
+                return MigrationResult(state.current, state.current, None)
+            path = sqlite_path(url)
+            if backup and path is not None and state.current is not None:
+                # Another connection can read the file while this one holds the write lock.
+                backup_path = backup_sqlite(path)
             command.upgrade(alembic_config(conn, script_location), target)
             reached = MigrationContext.configure(conn).get_current_revision()
+    except SchemaTooNew:
+        raise
     except Exception as exc:
         where = (
             f" The database is unchanged; a backup is at {backup_path}."
             if backup_path
-            else (" The database is unchanged.")
+            else " The database is unchanged."
         )
         reason = describe_error(exc, url) if isinstance(exc, DBAPIError) else str(exc)
         raise MigrationFailed(f"Upgrading {mask_url(url)} failed: {reason}.{where}") from exc

@@ -113,7 +113,10 @@ SPEC_FOREIGN_KEYS: dict[str, set[tuple[str, str, str]]] = {
         ("related_incident_id", "incidents", "SET NULL"),
     },
     "decisions": {("created_by_id", "users", "RESTRICT")},
-    "decision_participants": {("decision_id", "decisions", "CASCADE"), ("user_id", "users", "CASCADE")},
+    "decision_participants": {
+        ("decision_id", "decisions", "CASCADE"),
+        ("user_id", "users", "CASCADE"),
+    },
     "decision_audit_log": {
         ("decision_id", "decisions", "CASCADE"),
         ("changed_by_id", "users", "RESTRICT"),
@@ -164,16 +167,19 @@ SPEC_INDEXES: dict[str, dict[str, tuple[list[str], bool]]] = {
     },
 }
 
-SPEC_CHECKS = {
-    "incidents": {"severity": ("low", "medium", "high", "critical"), "status": ("open", "in_progress", "resolved", "closed")},
+SPEC_CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
+    "incidents": {
+        "severity": ("low", "medium", "high", "critical"),
+        "status": ("open", "in_progress", "resolved", "closed"),
+    },
     "blockers": {"status": ("active", "resolved")},
     "decision_audit_log": {"change_type": ("created", "updated", "deleted")},
     "users": {"role": ("admin", "member")},
 }
 
 
-def _type_of(engine: Engine, column: dict[str, Any]) -> str:
-    compiled = column["type"].compile(dialect=engine.dialect).lower()
+def _type_of(engine: Engine, column: Any) -> str:
+    compiled = str(column["type"].compile(dialect=engine.dialect)).lower()
     if compiled.startswith("varchar") or compiled.startswith("character varying"):
         length = getattr(column["type"], "length", None)
         return f"varchar({length})"
@@ -187,7 +193,7 @@ def _type_of(engine: Engine, column: dict[str, Any]) -> str:
     return {"json": "json", "datetime": "timestamp"}.get(compiled, compiled)
 
 
-def _index_columns(index: dict[str, Any]) -> list[str]:
+def _index_columns(index: Any) -> list[str]:
     names = [name for name in index.get("column_names", []) if name]
     if names:
         return names
@@ -219,7 +225,11 @@ def test_columns_types_and_nullability_match_the_spec(database: Database, table:
 @pytest.mark.parametrize("table", sorted(SPEC_COLUMNS))
 def test_foreign_keys_match_the_spec(database: Database, table: str) -> None:
     found = {
-        (fk["constrained_columns"][0], fk["referred_table"], (fk["options"].get("ondelete") or "NO ACTION").upper())
+        (
+            fk["constrained_columns"][0],
+            fk["referred_table"],
+            (fk["options"].get("ondelete") or "NO ACTION").upper(),
+        )
         for fk in inspect(database.engine).get_foreign_keys(table)
     }
     assert found == SPEC_FOREIGN_KEYS[table]
@@ -253,7 +263,9 @@ def test_check_constraints_reject_unknown_values(database: Database, table: str)
 def _insert_user(conn: Any, email: str = "a@example.com") -> int:
     return int(
         conn.execute(
-            text("INSERT INTO users (email, password_hash, full_name) VALUES (:e, 'x', 'A') RETURNING id"),
+            text(
+                "INSERT INTO users (email, password_hash, full_name) VALUES (:e, 'x', 'A') RETURNING id"
+            ),
             {"e": email},
         ).scalar_one()
     )
@@ -278,7 +290,9 @@ def test_defaults_fill_role_active_status_and_timestamps(database: Database) -> 
     with database.engine.begin() as conn:
         user_id = _insert_user(conn)
         conn.execute(
-            text("INSERT INTO incidents (reported_by_id, title, description) VALUES (:u, 't', 'd')"),
+            text(
+                "INSERT INTO incidents (reported_by_id, title, description) VALUES (:u, 't', 'd')"
+            ),
             {"u": user_id},
         )
         user = conn.execute(text("SELECT role, is_active, created_at FROM users")).one()
@@ -325,7 +339,7 @@ def test_dialect_objects_for_tags_search_and_updated_at(database: Database) -> N
 
 def _check_postgresql_objects(database: Database) -> None:
     with database.engine.connect() as conn:
-        methods = dict(
+        methods: dict[str, str] = dict(
             conn.execute(
                 text(
                     "SELECT i.relname, am.amname FROM pg_class i JOIN pg_am am ON am.oid = i.relam "
@@ -342,14 +356,20 @@ def _check_postgresql_objects(database: Database) -> None:
         triggers = conn.execute(
             text("SELECT count(*) FROM pg_trigger WHERE tgname = 'update_updated_at'")
         ).scalar_one()
-    assert methods == {"idx_status_updates_tags": "gin", "idx_decisions_tags": "gin", "idx_decisions_fts": "gin"}
+    assert methods == {
+        "idx_status_updates_tags": "gin",
+        "idx_decisions_tags": "gin",
+        "idx_decisions_fts": "gin",
+    }
     assert tuple(generated) == ("tsvector", "ALWAYS")
     assert triggers == 5
 
 
 def _check_sqlite_objects(database: Database) -> None:
     with database.engine.connect() as conn:
-        fts = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'decisions_fts'")).scalar_one()
+        fts = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'decisions_fts'")
+        ).scalar_one()
         triggers = {
             row[0]
             for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
@@ -358,6 +378,9 @@ def _check_sqlite_objects(database: Database) -> None:
         foreign_keys = conn.execute(text("PRAGMA foreign_keys")).scalar_one()
     assert "fts5" in fts.lower()
     assert {"decisions_fts_ai", "decisions_fts_ad", "decisions_fts_au"} <= triggers
-    assert {f"update_updated_at_{t}" for t in ("users", "status_updates", "incidents", "blockers", "decisions")} <= triggers
+    assert {
+        f"update_updated_at_{t}"
+        for t in ("users", "status_updates", "incidents", "blockers", "decisions")
+    } <= triggers
     assert journal == "wal"
     assert foreign_keys == 1

@@ -1,0 +1,293 @@
+"""Migrations: up/down/up with data, newer-schema refusal, backup before upgrade, concurrency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from asyncops_desktop import migrate
+from asyncops_desktop.db import Database, create_db_engine, sqlite_path
+from asyncops_desktop.domain.errors import MigrationFailed, SchemaTooNew
+from asyncops_desktop.services.base import Actor
+from asyncops_desktop.services.blockers import BlockerService
+from asyncops_desktop.services.decisions import DecisionService
+from asyncops_desktop.services.incidents import IncidentService
+from asyncops_desktop.services.status_updates import StatusUpdateService
+
+FUTURE_REVISION = "9999_from_a_newer_app"
+
+
+def _seed(database: Database) -> dict[str, int]:
+    """One row in every content table, written through the services."""
+    with database.engine.begin() as conn:
+        admin_id = conn.execute(
+            text(
+                "INSERT INTO users (email, password_hash, full_name, role) "
+                "VALUES ('ada@example.com', 'x', 'Ada', 'admin') RETURNING id"
+            )
+        ).scalar_one()
+    actor = Actor(int(admin_id))
+    update = StatusUpdateService(database, actor).post(
+        title="Weekly", content="All **good**", tags=["ops"]
+    )
+    incident = IncidentService(database, actor).report(
+        title="API down", description="5xx", severity="critical"
+    )
+    BlockerService(database, actor).raise_blocker(
+        description="Waiting on keys",
+        impact="No deploys",
+        related_status_id=update.id,
+        related_incident_id=incident.id,
+    )
+    DecisionService(database, actor).record(
+        title="Adopt PostgreSQL",
+        description="Shared server",
+        context="Growing team",
+        outcome="Migrate by Q3",
+        decision_date=dt.date(2026, 1, 15),
+        tags=["infra"],
+        participant_ids=[int(admin_id)],
+    )
+    with database.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO daily_summaries (summary_date, content) VALUES (:d, :c)"),
+            {"d": dt.date(2026, 1, 15), "c": "{}"},
+        )
+    return _counts(database)
+
+
+def _counts(database: Database) -> dict[str, int]:
+    tables = [
+        t
+        for t in inspect(database.engine).get_table_names()
+        if t != "alembic_version" and not t.startswith("decisions_fts")
+    ]
+    with database.engine.connect() as conn:
+        return {
+            t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()) for t in tables
+        }
+
+
+def _revisions_newest_first() -> list[str]:
+    return [script.revision for script in migrate.script_directory().walk_revisions()]
+
+
+def test_up_down_up_with_data_in_every_table(database: Database) -> None:
+    counts = _seed(database)
+    assert all(n >= 1 for n in counts.values())
+    revisions = _revisions_newest_first()
+    # Step down one revision at a time, then back up, checking that data survives every
+    # revision that keeps its tables and that the schema returns to head.
+    for index in range(len(revisions)):
+        below = revisions[index + 1] if index + 1 < len(revisions) else "base"
+        migrate.downgrade(database.engine, below)
+        assert migrate.schema_state(database.engine).current == (None if below == "base" else below)
+        if below == "base":
+            assert [
+                t for t in inspect(database.engine).get_table_names() if t != "alembic_version"
+            ] == []
+    result = migrate.upgrade(database.engine)
+    assert result.to_revision == migrate.head_revision()
+    assert migrate.check(database.engine) == []
+    # After a full down/up the tables are empty and usable again.
+    assert _seed(database) == counts
+
+
+def test_downgrade_then_upgrade_keeps_rows_of_surviving_tables(database: Database) -> None:
+    counts = _seed(database)
+    revisions = _revisions_newest_first()
+    if len(revisions) < 2:
+        # Only the initial revision exists: a downgrade drops everything, covered above.
+        assert revisions == [migrate.head_revision()]
+        return
+    migrate.downgrade(database.engine, "-1")
+    migrate.upgrade(database.engine)
+    after = _counts(database)
+    assert {t: after[t] for t in counts} == counts
+
+
+def _stamp_future(url: str) -> None:
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": FUTURE_REVISION})
+    engine.dispose()
+
+
+def test_database_newer_than_the_app_is_refused_and_untouched(db_url: str) -> None:
+    _stamp_future(db_url)
+    with pytest.raises(SchemaTooNew, match="newer version"):
+        migrate.open_database(db_url)
+    engine = create_db_engine(db_url)
+    with pytest.raises(SchemaTooNew):
+        migrate.upgrade(engine)
+    with pytest.raises(SchemaTooNew):
+        migrate.downgrade(engine, "base")
+    state = migrate.schema_state(engine)
+    assert state.status is migrate.SchemaStatus.NEWER
+    assert state.current == FUTURE_REVISION
+    assert "users" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def _scripts_with_extra_revision(tmp_path: Path, body: str) -> Path:
+    location = tmp_path / "scripts"
+    shutil.copytree(
+        migrate.migrations_dir(), location, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    head = migrate.head_revision()
+    (location / "versions" / "9000_extra.py").write_text(
+        f'"""Extra revision for a test."""\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = '9000_extra'\ndown_revision = {head!r}\nbranch_labels = None\ndepends_on = None\n\n"
+        f"def upgrade():\n{body}\n\n"
+        "def downgrade():\n    op.drop_column('users', 'nickname')\n",
+        encoding="utf-8",
+    )
+    return location
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _close_and_checkpoint(url: str) -> None:
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+
+
+def _new_sqlite_file(tmp_path: Path) -> str:
+    database = migrate.open_database(str(tmp_path / "asyncops.db"))
+    url = database.url
+    database.dispose()
+    return url
+
+
+def test_sqlite_upgrade_backs_up_first_and_keeps_data(tmp_path: Path) -> None:
+    db_url = _new_sqlite_file(tmp_path)
+    database = Database(db_url)
+    counts = _seed(database)
+    database.dispose()
+    scripts = _scripts_with_extra_revision(
+        tmp_path, "    op.add_column('users', sa.Column('nickname', sa.String(50)))"
+    )
+    engine = create_db_engine(db_url)
+    result = migrate.upgrade(engine, script_location=scripts)
+    assert result.to_revision == "9000_extra"
+    assert result.backup is not None and result.backup.name.endswith(".bak")
+    path = sqlite_path(db_url)
+    assert path is not None and result.backup.parent == path.parent
+    assert "nickname" in {c["name"] for c in inspect(engine).get_columns("users")}
+    engine.dispose()
+    backup = Database(f"sqlite:///{result.backup}")
+    assert _counts(backup) == counts
+    assert migrate.schema_state(backup.engine).current == migrate.head_revision()
+    backup.dispose()
+
+
+def test_failed_sqlite_upgrade_leaves_the_file_byte_identical(tmp_path: Path) -> None:
+    db_url = _new_sqlite_file(tmp_path)
+    database = Database(db_url)
+    _seed(database)
+    database.dispose()
+    _close_and_checkpoint(db_url)
+    path = sqlite_path(db_url)
+    assert path is not None
+    before = _sha256(path)
+    scripts = _scripts_with_extra_revision(
+        tmp_path,
+        "    op.add_column('users', sa.Column('nickname', sa.String(50)))\n"
+        "    op.execute(\"UPDATE users SET full_name = 'changed'\")\n"
+        "    raise RuntimeError('injected failure')",
+    )
+    engine = create_db_engine(db_url)
+    with pytest.raises(MigrationFailed) as failure:
+        migrate.upgrade(engine, script_location=scripts)
+    engine.dispose()
+    message = str(failure.value)
+    assert "injected failure" in message
+    backups = sorted(path.parent.glob(f"{path.name}.*.bak"))
+    assert len(backups) == 1
+    assert str(backups[0]) in message
+    assert _sha256(path) == before
+    check = create_db_engine(db_url)
+    assert migrate.schema_state(check).current == migrate.head_revision()
+    check.dispose()
+
+
+def test_failed_upgrade_rolls_back_on_both_backends(tmp_path: Path, database: Database) -> None:
+    counts = _seed(database)
+    scripts = _scripts_with_extra_revision(
+        tmp_path,
+        "    op.add_column('users', sa.Column('nickname', sa.String(50)))\n"
+        "    raise RuntimeError('injected failure')",
+    )
+    with pytest.raises(MigrationFailed, match="unchanged"):
+        migrate.upgrade(database.engine, script_location=scripts)
+    assert migrate.schema_state(database.engine).current == migrate.head_revision()
+    assert "nickname" not in {c["name"] for c in inspect(database.engine).get_columns("users")}
+    assert _counts(database) == counts
+
+
+def test_concurrent_upgrades_do_not_collide(empty_db_url: str) -> None:
+    errors: list[BaseException] = []
+    results: list[migrate.MigrationResult] = []
+    barrier = threading.Barrier(3)
+
+    def run() -> None:
+        engine = create_db_engine(empty_db_url)
+        try:
+            barrier.wait()
+            results.append(migrate.upgrade(engine))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # PostgreSQL serialises them with an advisory lock, SQLite with BEGIN IMMEDIATE: the
+    # first one migrates, the others find the schema current.
+    assert errors == []
+    assert sorted(r.from_revision is None for r in results) == [False, False, True]
+    engine = create_db_engine(empty_db_url)
+    assert migrate.schema_state(engine).status is migrate.SchemaStatus.CURRENT
+    assert migrate.check(engine) == []
+    engine.dispose()
+
+
+def test_open_database_creates_and_migrates_a_new_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "asyncops.db"
+    path.parent.mkdir()
+    database = migrate.open_database(str(path))
+    try:
+        assert path.exists()
+        assert migrate.schema_state(database.engine).status is migrate.SchemaStatus.CURRENT
+    finally:
+        database.dispose()
+
+
+def test_check_reports_drift(database: Database) -> None:
+    assert migrate.check(database.engine) == []
+    with database.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE users ADD COLUMN nickname VARCHAR(50)"))
+    diffs = migrate.check(database.engine)
+    assert any("nickname" in diff for diff in diffs)
+
+
+def test_migrations_travel_inside_the_wheel_layout() -> None:
+    # The wheel maps the repo's migrations/ to asyncops_desktop/migrations (pyproject.toml);
+    # migrations_dir() must resolve to a folder holding env.py and the revisions.
+    location = migrate.migrations_dir()
+    assert (location / "env.py").is_file()
+    assert any((location / "versions").glob("0001_*.py"))
