@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 
 from asyncops_desktop import migrate
 from asyncops_desktop.db import Database, create_db_engine, sqlite_url
+from asyncops_desktop.domain.enums import Role
+from asyncops_desktop.services.base import Actor
 
 PG_URL = os.environ.get(
     "ASYNCOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -43,7 +45,9 @@ class PgServer:
     """Creates and drops uniquely named databases on the test server."""
 
     def __init__(self) -> None:
-        self.admin = psycopg.connect(_pg_conninfo(make_url(PG_URL).database or "postgres"), autocommit=True)
+        self.admin = psycopg.connect(
+            _pg_conninfo(make_url(PG_URL).database or "postgres"), autocommit=True
+        )
         self.created: list[str] = []
 
     def create(self, template: str | None = None) -> str:
@@ -153,3 +157,38 @@ def database(db_url: str) -> Iterator[Database]:
     db = Database(db_url)
     yield db
     db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bcrypt at its lowest cost in tests only (the app uses 12)."""
+    from asyncops_desktop.services.users import UserService
+
+    monkeypatch.setattr(UserService, "bcrypt_rounds", 4)
+
+
+@pytest.fixture
+def admin(database: Database) -> Actor:
+    """An admin account to act as (created directly: there is no one to authorise it)."""
+    from asyncops_desktop.repositories.users import UserRepository
+    from asyncops_desktop.services.users import hash_password
+
+    with database.write() as session:
+        user_id = UserRepository(session).add(
+            email="admin@example.com",
+            password_hash=hash_password("correct horse battery", rounds=4),
+            full_name="Ada Admin",
+            role="admin",
+        )
+    return Actor(user_id, Role.ADMIN)
+
+
+@pytest.fixture
+def member(database: Database, admin: Actor) -> Actor:
+    """A member account created by the admin."""
+    from asyncops_desktop.services.users import UserService
+
+    user = UserService(database, admin).create(
+        email="Max.Member@Example.com", full_name="Max Member", password="member password 1"
+    )
+    return Actor(user.id, Role.MEMBER)

@@ -1,0 +1,43 @@
+# AsyncOps Desktop — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint typecheck pytest bench bundle wheel clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create the virtual environment and install the app with its dev tools
+
+run: $(STAMP)  ## open the app on the embedded SQLite database (or --db / $$ASYNCOPS_DATABASE_URL)
+	$(BIN)/asyncops-desktop $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck pytest  ## ruff, mypy --strict and the whole suite on SQLite and PostgreSQL
+
+bench: $(STAMP)  ## benchmarks at --scale 1000, each figure next to its baseline
+	$(BIN)/python -m bench $(ARGS)
+
+bundle: $(STAMP)  ## build the PyInstaller one-folder bundle and smoke-test it
+	bash .ci/bundle-check.sh
+
+wheel: $(STAMP)
+	$(BIN)/python -m build --wheel --outdir dist
+
+clean:
+	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache
