@@ -56,17 +56,18 @@ class DecisionService(Service):
         decision_date: dt.date | None,
         tags: Sequence[str] | None,
     ) -> dict[str, object]:
+        """Validate the given fields; a partial update skips the ones left as None."""
         values: dict[str, object] = {}
-        if title is not None:
+        if title is not None or not partial:
             values["title"] = v.text("title", title, v.TITLE_MAX)
         for name, value in (
             ("description", description),
             ("context", context),
             ("outcome", outcome),
         ):
-            if value is not None:
+            if value is not None or not partial:
                 values[name] = v.text(name, value, v.DECISION_TEXT_MAX)
-        if decision_date is not None:
+        if decision_date is not None or not partial:
             values["decision_date"] = v.date("decision_date", decision_date)
         if tags is not None:
             values["tags"] = v.tags("tags", tags)
