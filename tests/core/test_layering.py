@@ -27,11 +27,7 @@ def test_no_core_module_imports_qt_or_ui() -> None:
     files = sorted(CORE.rglob("*.py"))
     assert len(files) > 10
     for path in files:
-        bad = {
-            name
-            for name in _imported_modules(path)
-            if name.split(".")[0] in FORBIDDEN
-        }
+        bad = {name for name in _imported_modules(path) if name.split(".")[0] in FORBIDDEN}
         if bad:
             offenders[str(path.relative_to(CORE.parent))] = sorted(bad)
     assert offenders == {}
