@@ -168,3 +168,46 @@ def updated_at_downgrade_statements(name: str, tables: Sequence[str]) -> list[st
         statements = [f"DROP TRIGGER IF EXISTS update_updated_at ON {table}" for table in tables]
         return [*statements, "DROP FUNCTION IF EXISTS set_updated_at()"]
     return [f"DROP TRIGGER IF EXISTS update_updated_at_{table}" for table in tables]
+
+
+def missing_objects(conn: Connection, tables_with_updated_at: Sequence[str]) -> list[str]:
+    """Search and trigger objects the migrations should have created but the database lacks."""
+    if conn.dialect.name == "postgresql":
+        triggers = {
+            row[0]
+            for row in conn.execute(
+                text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname = 'update_updated_at' AND NOT t.tgisinternal"
+                )
+            )
+        }
+        missing = [
+            f"trigger update_updated_at on {table}"
+            for table in tables_with_updated_at
+            if table not in triggers
+        ]
+        has_vector = conn.execute(
+            text(
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_name = 'decisions' AND column_name = :c"
+            ),
+            {"c": TSVECTOR_COLUMN},
+        ).scalar_one()
+        if not has_vector:
+            missing.append(f"column decisions.{TSVECTOR_COLUMN}")
+        has_index = conn.execute(
+            text("SELECT count(*) FROM pg_class WHERE relname = :i"), {"i": TSVECTOR_INDEX}
+        ).scalar_one()
+        if not has_index:
+            missing.append(f"index {TSVECTOR_INDEX}")
+        return missing
+    present = {
+        row[0]
+        for row in conn.execute(
+            text("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'table')")
+        )
+    }
+    wanted = [f"update_updated_at_{table}" for table in tables_with_updated_at]
+    wanted += [FTS_TABLE, f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au"]
+    return [name for name in wanted if name not in present]

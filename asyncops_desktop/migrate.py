@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from asyncops_desktop.db import Database, describe_error, mask_url, sqlite_path
-from asyncops_desktop.dialect import is_unmapped_object
+from asyncops_desktop.dialect import is_unmapped_object, missing_objects
 from asyncops_desktop.domain.errors import (
     DatabaseUnavailable,
     MigrationFailed,
@@ -268,12 +268,16 @@ def check(engine: Engine) -> list[str]:
             f"The database is at {state.current or 'no revision'}, not {state.head}: "
             "run 'asyncops-desktop db upgrade' first."
         )
+    from asyncops_desktop.domain.models import TABLES_WITH_UPDATED_AT
+
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"include_object": include_object, "compare_type": True}
         )
-        diffs = compare_metadata(context, Base.metadata)
-    return [repr(diff) for diff in diffs]
+        diffs = [repr(diff) for diff in compare_metadata(context, Base.metadata)]
+        # Triggers and full-text objects are invisible to Alembic's comparison.
+        diffs += [f"missing {name}" for name in missing_objects(conn, TABLES_WITH_UPDATED_AT)]
+    return diffs
 
 
 def table_names(engine: Engine) -> list[str]:

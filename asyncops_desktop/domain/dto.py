@@ -23,6 +23,7 @@ class UserDTO:
     is_active: bool
     created_at: dt.datetime
     updated_at: dt.datetime
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True, slots=True)

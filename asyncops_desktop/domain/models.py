@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     true,
 )
@@ -88,6 +89,10 @@ class User(Base):
     )
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()
+    # Added by revision 0002: set for generated or reset passwords until the user picks one.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     __table_args__ = (
         CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),
@@ -288,6 +293,39 @@ class DailySummary(Base):
     __table_args__ = (
         Index("idx_daily_summaries_date", summary_date.desc(), unique=True),
         Index("idx_daily_summaries_generated_at", generated_at.desc()),
+    )
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per email, so a lock survives a restart of the app."""
+
+    __tablename__ = "sign_in_throttle"
+
+    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+
+
+class RememberToken(Base):
+    """A "keep me signed in" token: only its SHA-256 is stored; the token lives in the keyring."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[dt.datetime] = _created_at()
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(), nullable=False)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+
+    __table_args__ = (
+        Index("idx_remember_tokens_hash", "token_hash", unique=True),
+        Index("idx_remember_tokens_user", "user_id"),
     )
 
 

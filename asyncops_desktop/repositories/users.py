@@ -38,6 +38,7 @@ class UserRepository(Repository[UserDTO]):
             User.is_active,
             User.created_at,
             User.updated_at,
+            User.must_change_password,
         )
 
     def _sort_columns(self) -> Mapping[str, ColumnElement[Any]]:
