@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class AsyncOpsError(Exception):
     """Base class of every error the app reports to a person as one sentence."""
@@ -51,3 +53,27 @@ class SchemaTooOld(SchemaError):
 
 class MigrationFailed(SchemaError):
     """A migration failed and was rolled back."""
+
+
+class InvalidCredentials(AsyncOpsError):
+    """Sign-in failed; the same message whether the email or the password was wrong."""
+
+    def __init__(self, message: str = "Wrong email or password.") -> None:
+        super().__init__(message)
+
+
+class SignInLocked(AsyncOpsError):
+    """Too many failed sign-ins for an email: locked until ``until`` (UTC)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(
+            f"Too many failed sign-ins for this email: try again after {until:%H:%M:%S} UTC."
+        )
+        self.until = until
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The user signed in with a generated or reset password and must choose a new one first."""
+
+    def __init__(self) -> None:
+        super().__init__("Choose a new password before doing anything else.")

@@ -14,6 +14,7 @@ from asyncops_desktop.domain.enums import Role
 from asyncops_desktop.domain.errors import (
     ConflictError,
     DatabaseUnavailable,
+    PasswordChangeRequired,
     PermissionDenied,
     ValidationError,
 )
@@ -25,6 +26,7 @@ class Actor:
 
     user_id: int
     role: Role = Role.MEMBER
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -42,6 +44,7 @@ class Service:
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One transaction for one action: validation, the change and its audit commit together."""
+        self._require_password_chosen()
         try:
             with self.database.write() as session:
                 yield session
@@ -53,11 +56,16 @@ class Service:
     @contextmanager
     def _read(self) -> Iterator[Session]:
         """A read-only unit of work."""
+        self._require_password_chosen()
         try:
             with self.database.read() as session:
                 yield session
         except (DBAPIError, SQLAlchemyError) as exc:
             raise DatabaseUnavailable(describe_error(exc, self.database.url)) from exc
+
+    def _require_password_chosen(self) -> None:
+        if self.actor.must_change_password:
+            raise PasswordChangeRequired()
 
     def _require_admin(self, what: str) -> None:
         if not self.actor.is_admin:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from asyncops_desktop.domain.dto import BlockerDTO, Page
 from asyncops_desktop.domain.enums import BlockerStatus
-from asyncops_desktop.domain.errors import NotFound, ValidationError
+from asyncops_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from asyncops_desktop.domain.models import Blocker, Incident, StatusUpdate, utcnow
 from asyncops_desktop.repositories.base import Cursor, Sort
 from asyncops_desktop.repositories.blockers import BlockerFilter, BlockerRepository
@@ -82,9 +82,7 @@ class BlockerService(Service):
         if related_incident_id is not None:
             changes["related_incident_id"] = related_incident_id
         with self._write() as session:
-            row = session.get(Blocker, blocker_id)
-            if row is None:
-                raise NotFound("Blocker", blocker_id)
+            row = self._owned(session, blocker_id)
             self._check_links(session, related_status_id, related_incident_id)
             for name, value in changes.items():
                 setattr(row, name, value)
@@ -106,9 +104,7 @@ class BlockerService(Service):
 
     def _set_status(self, blocker_id: int, status: BlockerStatus, notes: str | None) -> BlockerDTO:
         with self._write() as session:
-            row = session.get(Blocker, blocker_id)
-            if row is None:
-                raise NotFound("Blocker", blocker_id)
+            row = self._owned(session, blocker_id)
             if row.status == status.value:
                 raise ValidationError("status", f"the blocker is already {status.value}")
             row.status = status.value
@@ -121,6 +117,17 @@ class BlockerService(Service):
             updated = BlockerRepository(session).get(blocker_id)
         assert updated is not None
         return updated
+
+    def _owned(self, session: Session, blocker_id: int) -> Blocker:
+        """The blocker, if the actor reported it or is an admin."""
+        row = session.get(Blocker, blocker_id)
+        if row is None:
+            raise NotFound("Blocker", blocker_id)
+        if not self.actor.is_admin and row.reported_by_id != self.actor.user_id:
+            raise PermissionDenied(
+                "Only the person who raised this blocker or an admin can change it."
+            )
+        return row
 
     def get(self, blocker_id: int) -> BlockerDTO:
         """One blocker."""

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDetail, DecisionDTO, Page
 from asyncops_desktop.domain.enums import ChangeType
-from asyncops_desktop.domain.errors import NotFound
+from asyncops_desktop.domain.errors import NotFound, PermissionDenied
 from asyncops_desktop.domain.models import Decision
 from asyncops_desktop.repositories.base import Cursor, Sort
 from asyncops_desktop.repositories.decisions import (
@@ -144,6 +144,14 @@ class DecisionService(Service):
                 raise NotFound("Decision", decision_id)
             audit = AuditRepository(session)
             repo = DecisionRepository(session)
+            if (
+                not self.actor.is_admin
+                and row.created_by_id != self.actor.user_id
+                and self.actor.user_id not in repo.participant_ids(decision_id)
+            ):
+                raise PermissionDenied(
+                    "Only its creator, a participant or an admin can edit this decision."
+                )
             for name, new in values.items():
                 old = getattr(row, name)
                 if name == "tags":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from asyncops_desktop.domain.dto import IncidentDTO, Page
 from asyncops_desktop.domain.enums import IncidentStatus, Severity
-from asyncops_desktop.domain.errors import NotFound, ValidationError
+from asyncops_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from asyncops_desktop.domain.models import Incident, utcnow
 from asyncops_desktop.repositories.base import Cursor, Sort
 from asyncops_desktop.repositories.incidents import IncidentFilter, IncidentRepository
@@ -74,9 +76,7 @@ class IncidentService(Service):
                 None if assigned_to_id is None else v.identifier("assigned_to_id", assigned_to_id)
             )
         with self._write() as session:
-            row = session.get(Incident, incident_id)
-            if row is None:
-                raise NotFound("Incident", incident_id)
+            row = self._editable(session, incident_id)
             assignee = changes.get("assigned_to_id")
             if isinstance(assignee, int):
                 require_active_user(session, "assigned_to_id", assignee)
@@ -95,9 +95,7 @@ class IncidentService(Service):
         target = v.choice("status", status, IncidentStatus)
         notes = v.optional_text("resolution_notes", resolution_notes, v.RESOLUTION_NOTES_MAX)
         with self._write() as session:
-            row = session.get(Incident, incident_id)
-            if row is None:
-                raise NotFound("Incident", incident_id)
+            row = self._editable(session, incident_id)
             current = IncidentStatus(row.status)
             if target == current:
                 raise ValidationError("status", f"the incident is already {current.value}")
@@ -119,6 +117,20 @@ class IncidentService(Service):
             updated = IncidentRepository(session).get(incident_id)
         assert updated is not None
         return updated
+
+    def _editable(self, session: Session, incident_id: int) -> Incident:
+        """The incident, if the actor is its reporter, its assignee or an admin."""
+        row = session.get(Incident, incident_id)
+        if row is None:
+            raise NotFound("Incident", incident_id)
+        if not self.actor.is_admin and self.actor.user_id not in (
+            row.reported_by_id,
+            row.assigned_to_id,
+        ):
+            raise PermissionDenied(
+                "Only the reporter, the assignee or an admin can change this incident."
+            )
+        return row
 
     def get(self, incident_id: int) -> IncidentDTO:
         """One incident."""

@@ -64,6 +64,16 @@ class StatusUpdateService(Service):
         assert updated is not None
         return updated
 
+    def delete(self, update_id: int) -> None:
+        """Delete a status update (its author or an admin); linked blockers lose the link."""
+        v.identifier("id", update_id)
+        with self._write() as session:
+            row = session.get(StatusUpdate, update_id)
+            if row is None:
+                raise NotFound("Status update", update_id)
+            self._require_owner_or_admin(row.user_id, "delete this status update")
+            session.delete(row)
+
     def get(self, update_id: int) -> StatusUpdateDTO:
         """One status update."""
         with self._read() as session:
