@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import math
 import random
 import string
@@ -29,6 +30,7 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.domain.enums import BlockerStatus, IncidentStatus, Role, Severity
 from asyncops_desktop.domain.errors import ValidationError
 from asyncops_desktop.domain.models import Base, DailySummary, User, utcnow
+from asyncops_desktop.services.decisions import AUDITED_FIELDS, audit_value
 
 # Every demo user signs in with this password. It is published here on purpose so a tester
 # can sign in as anyone; demo data belongs on demo databases only.
@@ -293,6 +295,11 @@ STATUS_TAGS = (
     "mobile", "data", "security", "planning", "hiring", "docs", "performance",
 )  # fmt: skip
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+# Which fields people edit, as often as they edit them.
+EDITED_FIELDS = (
+    "title", "outcome", "outcome", "context", "description", "decision_date", "tags",
+    "participants",
+)  # fmt: skip
 
 VOCABULARY: dict[str, Sequence[str]] = {
     "service": SERVICES,
@@ -774,31 +781,50 @@ class _Generator:
     def _decision(
         self, dec_id: int, created: dt.datetime, participant_count: int, update_count: int
     ) -> tuple[Row, list[Row], list[Row]]:
-        r = self.rng
         fill = self._fill
         creator = self._pick(self.records.authors)
+        people = self.rng.sample(self.records.user_ids, participant_count)
+        if creator not in people and self._random() < 0.7:
+            people[0] = creator
         # The record is often written up a day or two after the meeting.
         decision_date = (created - dt.timedelta(days=self._pick((0, 0, 0, 1, 2)))).date()
-        values: dict[str, str] = {
+        values: dict[str, Any] = {
             "title": _clip(fill(self._pick(DECISION_TITLES)), LIMITS["title"]),
             "description": self._sentences(DECISION_DESCRIPTIONS, 1, 3),
             "context": self._sentences(DECISION_CONTEXTS, 1, 3),
             "outcome": self._sentences(DECISION_OUTCOMES, 1, 2),
-            "decision_date": decision_date.isoformat(),
+            "decision_date": decision_date,
+            "tags": self._tags(DECISION_TAGS, 3),
+            "participants": sorted(people),
         }
-        people = r.sample(self.records.user_ids, participant_count)
-        if creator not in people and r.random() < 0.7:
-            people[0] = creator
-        history: list[Row] = [_audit(dec_id, creator, "created", None, None, None, created)]
+        # The same audit format DecisionService writes: the "created" row holds the initial
+        # state as JSON, each "updated" row one field's old and new value, so replaying the
+        # log rebuilds the current row.
+        snapshot = {
+            name: audit_value(name, values[name]) for name in (*AUDITED_FIELDS, "participants")
+        }
+        history: list[Row] = [
+            _audit(dec_id, creator, "created", None, None, _snapshot_json(snapshot), created)
+        ]
         changed_at = created
         editors = [creator, *people]
         for _ in range(update_count):
-            name = self._pick(("title", "outcome", "outcome", "context", "description", "date"))
-            name = "decision_date" if name == "date" else name
-            new = self._revised(name, values[name])
+            name = self._pick(EDITED_FIELDS)
+            if name == "participants" and len(people) >= len(self.records.user_ids):
+                name = "outcome"  # everyone already takes part: nobody to swap in
+            old = values[name]
+            new = self._revised(name, old)
             changed_at = self._later(changed_at, 24 * 5)
             history.append(
-                _audit(dec_id, self._pick(editors), "updated", name, values[name], new, changed_at)
+                _audit(
+                    dec_id,
+                    self._pick(editors),
+                    "updated",
+                    name,
+                    audit_value(name, old),
+                    audit_value(name, new),
+                    changed_at,
+                )
             )
             values[name] = new
         decision: Row = {
@@ -808,15 +834,16 @@ class _Generator:
             "description": values["description"],
             "context": values["context"],
             "outcome": values["outcome"],
-            "decision_date": dt.date.fromisoformat(values["decision_date"]),
-            "tags": self._tags(DECISION_TAGS, 3),
+            "decision_date": values["decision_date"],
+            "tags": values["tags"],
             "created_at": created,
             "updated_at": changed_at,
         }
+        members = values["participants"]
         participants = [
             {"id": pid, "decision_id": dec_id, "user_id": user_id, "created_at": created}
             for pid, user_id in zip(
-                self._ids("decision_participants", len(people)), people, strict=True
+                self._ids("decision_participants", len(members)), members, strict=True
             )
         ]
         for audit_id, entry in zip(
@@ -829,16 +856,26 @@ class _Generator:
         text_ = " ".join(self._fill(self._pick(pool)) for _ in range(self._number(least, most)))
         return _clip(text_, LIMITS["decision_text"])
 
-    def _revised(self, name: str, old: str) -> str:
+    def _revised(self, name: str, old: Any) -> Any:
         """A plausible edited value of a decision field, different from ``old``."""
         if name == "decision_date":
-            moved = dt.date.fromisoformat(old) - dt.timedelta(days=self._number(1, 5))
-            return moved.isoformat()
+            return old - dt.timedelta(days=self._number(1, 5))
         if name == "title":
             new = _clip(self._fill(self._pick(DECISION_TITLES)), LIMITS["title"])
             return new if new != old else _clip(f"{old} (revised)", LIMITS["title"])
         if name == "outcome":
             return self._sentences(DECISION_OUTCOMES, 1, 2) + " (updated after review)"
+        if name == "tags":
+            unused = [tag for tag in DECISION_TAGS if tag not in old]
+            if old and (len(old) >= 3 or self._random() < 0.4):
+                dropped = self._pick(old)
+                return [tag for tag in old if tag != dropped]
+            return [*old, self._pick(unused)]
+        if name == "participants":
+            # Someone hands their seat to a colleague; the count stays as planned.
+            outsiders = [u for u in self.records.user_ids if u not in old]
+            leaving = self._pick(old)
+            return sorted([u for u in old if u != leaving] + [self._pick(outsiders)])
         extra = self._fill(
             self._pick(DECISION_CONTEXTS if name == "context" else DECISION_DESCRIPTIONS)
         )
@@ -998,6 +1035,10 @@ def _audit(
         "new_value": new,
         "changed_at": changed_at,
     }
+
+
+def _snapshot_json(snapshot: dict[str, str | None]) -> str:
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
 
 
 def _unique_email(first: str, last: str, taken: set[str]) -> str:
