@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from asyncops_desktop import __version__, migrate
+from asyncops_desktop import __version__, cli_accounts, migrate
 from asyncops_desktop.db import create_db_engine, mask_url, resolve_database_url
 from asyncops_desktop.domain.errors import AsyncOpsError
 
-SUBCOMMANDS = ("db", "demo-data", "doctor")
+SUBCOMMANDS = ("db", "demo-data", "doctor", "user", "profile")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_database_option(parser, top_level=True)
+    parser.add_argument("--profile", metavar="NAME", help="open the connection profile NAME")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="manage the database schema")
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="report versions, database, Qt, keyring, disk")
     add_database_option(doctor)
+    cli_accounts.register(commands, add_database_option)
     return parser
 
 
@@ -113,6 +115,8 @@ def _db_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
                 )
             if result.backup:
                 out.write(f"Backup of the previous file: {result.backup}\n")
+            if result.to_revision == migrate.head_revision():
+                _create_initial_admin(url, out)
             return EXIT_OK
         if args.db_command == "downgrade":
             result = migrate.downgrade(engine, args.revision)
@@ -137,6 +141,25 @@ def _db_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
         return EXIT_OK
     finally:
         engine.dispose()
+
+
+def _create_initial_admin(url: str, out: TextIO) -> None:
+    """On a database without accounts, create the spec's initial admin and print it once."""
+    from asyncops_desktop.db import Database
+    from asyncops_desktop.services.auth import AuthService
+
+    database = Database(url)
+    try:
+        created = AuthService(database).create_initial_admin_if_empty()
+    finally:
+        database.dispose()
+    if created is not None:
+        email, password = created
+        out.write(
+            "The database had no accounts, so an admin was created. Its password is shown "
+            "only this once and must be changed at the first sign-in:\n"
+            f"  email:    {email}\n  password: {password}\n"
+        )
 
 
 def _demo_data_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
@@ -177,9 +200,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         "db": _db_command,
         "demo-data": _demo_data_command,
         "doctor": _doctor_command,
+        "user": cli_accounts.user_command,
     }
     try:
-        url = resolve_database_url(args.db)
+        if args.command == "profile":
+            return cli_accounts.profile_command(args, out)
+        if args.db is None and args.profile:
+            url = cli_accounts.profile_url(args.profile)
+        else:
+            url = resolve_database_url(args.db)
         return handlers[args.command](args, url, out)
     except AsyncOpsError as exc:
         sys.stderr.write(f"error: {exc}\n")

@@ -15,8 +15,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import keyring
 import psycopg
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends.fail import Keyring as FailKeyring
+from keyring.errors import PasswordDeleteError
 from sqlalchemy.engine import make_url
 
 from asyncops_desktop import migrate
@@ -192,3 +196,53 @@ def member(database: Database, admin: Actor) -> Actor:
         email="Max.Member@Example.com", full_name="Max Member", password="member password 1"
     )
     return Actor(user.id, Role.MEMBER)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Config and data directories of the test's own, never the real user's."""
+    root = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(root / "data"))
+    monkeypatch.delenv("ASYNCOPS_DATABASE_URL", raising=False)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps secrets in memory (priority 1: usable)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Use an in-memory keyring for the test."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """Behave as a machine without a usable keyring (keyring's own fail backend, priority 0)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())  # type: ignore[no-untyped-call]
+    yield
+    keyring.set_keyring(previous)

@@ -15,6 +15,7 @@ from asyncops_desktop import cli
 def _gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="asyncops-desktop", add_help=False)
     parser.add_argument("--db", metavar="URL")
+    parser.add_argument("--profile", metavar="NAME")
     return parser
 
 
