@@ -167,6 +167,10 @@ STATES = (
     "on track", "slightly behind", "ready for review", "rollout started", "blocked on review",
     "done, monitoring", "halfway there", "needs decisions",
 )  # fmt: skip
+PROGRESS = (
+    "on track", "slightly behind", "ready for review", "halfway there", "waiting on review",
+    "close to done", "ahead of plan",
+)  # fmt: skip
 SYMPTOMS = (
     "returning 502s", "elevated error rate", "latency above SLO", "queue backlog growing",
     "failing health checks", "memory leak after deploy", "certificate expiring",
@@ -198,22 +202,26 @@ ACTIONS = (
     "Disabled the `{flag}` feature flag.",
     "Failing over to the secondary region is on standby.",
 )  # fmt: skip
-CAUSES = (
-    "an unbounded retry loop in `{service}`",
-    "a missing index after the last migration",
-    "an expired certificate on the internal load balancer",
-    "a bad config push to `{service}`",
-    "connection pool limits set too low for peak traffic",
-    "a noisy neighbour on the shared Redis cluster",
-    "a race condition in the webhook dispatcher",
+# A root cause and the fix that goes with it.
+CAUSES_AND_FIXES = (
+    ("an unbounded retry loop in `{service}`", "capping retries and adding jitter"),
+    ("a missing index after the last migration", "adding the index and re-running the job"),
+    ("an expired certificate on the internal load balancer",
+     "rotating the certificate and adding an expiry alert"),
+    ("a bad config push to `{service}`", "rolling back the config and adding a validation step"),
+    ("connection pool limits set too low for peak traffic",
+     "raising the pool size and adding a circuit breaker"),
+    ("a noisy neighbour on the shared Redis cluster", "moving the workload to a dedicated cluster"),
+    ("a race condition in the webhook dispatcher", "adding idempotency keys to the handler"),
+    ("a memory leak in the {version} release", "rolling back and shipping a patched release"),
 )  # fmt: skip
-FIXES = (
-    "rolling back and shipping a patched release",
-    "adding the index and re-running the job",
-    "rotating the certificate and adding an expiry alert",
-    "raising the pool size and adding a circuit breaker",
-    "moving the workload to a dedicated cluster",
-    "adding idempotency keys to the handler",
+SUMMARY_LINES = (
+    "Work on {project} is {progress}.",
+    "{project} slipped by a few days; details below.",
+    "Good week for {team}: most of the {project} milestones landed.",
+    "Quiet week on `{service}`; most of the time went into {project}.",
+    "The {project} rollout started on {weekday}.",
+    "Mostly on-call and support work this week; {project} is {progress}.",
 )  # fmt: skip
 FOLLOW_UPS = (
     "post-incident review on {weekday}",
@@ -265,13 +273,13 @@ DECISION_TITLES = (
 DECISION_DESCRIPTIONS = (
     "We will {verb} {tech} for {area}, starting with `{service}`.",
     "The {team} team owns the rollout of this change for {project}.",
-    "From now on {area} follow the new process; exceptions need sign-off from {team}.",
+    "From now on work on {area} follows the new process; exceptions need sign-off from {team}.",
     "`{service}` is the pilot; other services follow once the pilot has run for two weeks.",
 )  # fmt: skip
 DECISION_CONTEXTS = (
     "Recent incidents on `{service}` showed we lack visibility into {area}.",
     "Costs for {platform} grew {pct}% last quarter.",
-    "{team} raised that {area} take too long and block {project}.",
+    "{team} raised that work on {area} takes too long and blocks {project}.",
     "The current setup for {area} is maintained by one person.",
     "Customers asked for {project} in the last three roadmap reviews.",
     "Audit findings require stricter controls around {area}.",
@@ -309,6 +317,7 @@ VOCABULARY: dict[str, Sequence[str]] = {
     "tech": TECH,
     "area": AREAS,
     "state": STATES,
+    "progress": PROGRESS,
     "weekday": WEEKDAYS,
     "metric": METRICS,
     "flag": FLAGS,
@@ -469,6 +478,12 @@ class _Generator:
     def _number(self, low: int, high: int) -> int:
         return low + int(self._random() * (high - low + 1))
 
+    def _distinct(self, items: Sequence[T], least: int, most: int) -> list[T]:
+        """Between ``least`` and ``most`` different elements (a run from a random start)."""
+        count = min(self._number(least, most), len(items))
+        start = int(self._random() * len(items))
+        return [items[(start + step) % len(items)] for step in range(count)]
+
     def _fill(self, template: str) -> str:
         """Fill a template's placeholders with random vocabulary (only the ones it uses)."""
         names = _FIELDS.get(template)
@@ -587,11 +602,11 @@ class _Generator:
         fill = self._fill
         if r.random() < 0.25:
             # Some people write a short paragraph instead of a structured update.
-            return " ".join(fill(self._pick(DONE_ITEMS)) + "." for _ in range(self._number(2, 4)))
-        parts = [f"## Summary\n\n{fill('{project} is {state}')}."]
-        done = "\n".join(f"- {fill(self._pick(DONE_ITEMS))}" for _ in range(self._number(1, 4)))
+            return " ".join(fill(t) + "." for t in self._distinct(DONE_ITEMS, 2, 4))
+        parts = [f"## Summary\n\n{_capitalised(fill(self._pick(SUMMARY_LINES)))}"]
+        done = "\n".join(f"- {fill(t)}" for t in self._distinct(DONE_ITEMS, 1, 4))
         parts.append(f"**Done**\n\n{done}")
-        nxt = "\n".join(f"- {fill(self._pick(NEXT_ITEMS))}" for _ in range(self._number(1, 3)))
+        nxt = "\n".join(f"- {fill(t)}" for t in self._distinct(NEXT_ITEMS, 1, 3))
         parts.append(f"**Next**\n\n{nxt}")
         if r.random() < 0.5:
             parts.append(f"**Risks**\n\n- {fill(self._pick(RISKS))}")
@@ -651,10 +666,11 @@ class _Generator:
             # Critical incidents get fixed within hours, low ones can take days.
             hours = {"critical": 6, "high": 24, "medium": 72, "low": 240}[severity]
             resolved_at = self._later(created, hours)
+            cause, fix = self._pick(CAUSES_AND_FIXES)
             notes = " ".join(
                 (
-                    f"Root cause: {fill(self._pick(CAUSES))}.",
-                    f"Fixed by {fill(self._pick(FIXES))}.",
+                    f"Root cause: {fill(cause)}.",
+                    f"Fixed by {fill(fix)}.",
                     f"Follow-up: {fill(self._pick(FOLLOW_UPS))}.",
                 )
             )
@@ -853,7 +869,7 @@ class _Generator:
         return decision, participants, history
 
     def _sentences(self, pool: Sequence[str], least: int, most: int) -> str:
-        text_ = " ".join(self._fill(self._pick(pool)) for _ in range(self._number(least, most)))
+        text_ = " ".join(self._fill(t) for t in self._distinct(pool, least, most))
         return _clip(text_, LIMITS["decision_text"])
 
     def _revised(self, name: str, old: Any) -> Any:
@@ -1035,6 +1051,10 @@ def _audit(
         "new_value": new,
         "changed_at": changed_at,
     }
+
+
+def _capitalised(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _snapshot_json(snapshot: dict[str, str | None]) -> str:
