@@ -8,6 +8,9 @@ Rows are built as plain dicts by ``iter_batches`` and written with SQLAlchemy Co
 ``executemany`` in batches, one transaction each. Ids are assigned here, after the largest id
 already in each table, so foreign keys can be filled without a round trip; PostgreSQL's
 sequences are moved past them at the end. The same seed always gives the same content.
+
+Meant for demo and benchmark databases: ids are read once at the start, so a client inserting
+at the same moment could collide (that batch then fails and rolls back, nothing half-written).
 """
 
 from __future__ import annotations
@@ -1113,7 +1116,11 @@ def generate(
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
-    """Fill ``database`` with sample data; returns rows inserted per table."""
+    """Fill ``database`` with sample data; returns rows inserted per table.
+
+    ``now`` pins the clock the data is spread back from (the benchmark loads identical rows
+    twice); it defaults to the current UTC time.
+    """
     with database.read() as session:
         existing = read_existing(session)
     demo = iter_batches(existing, scale=scale, seed=seed, now=now)
@@ -1145,6 +1152,6 @@ def _after_bulk_load(session: Session) -> None:
                     f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"
                 )
             )
-    # Fresh statistics let both planners pick the date and id indexes for paging at once,
-    # instead of guessing until autovacuum (or never, on SQLite) analyses the new rows.
+    # Statistics for the new volume now, not when autovacuum gets round to it (PostgreSQL)
+    # or never (SQLite). bench/ checks that the paging queries keep their index plans.
     session.execute(text("ANALYZE"))
