@@ -237,26 +237,12 @@ def _psycopg_check(url: str) -> Check:
 
 
 def _keyring_check() -> Check:
-    try:
-        import keyring
-    except ImportError as exc:
-        return Check(
-            Mark.WARN, "keyring", f"not installed ({exc}): passwords will be asked each time"
-        )
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    priority = float(getattr(backend, "priority", 0))
-    value = f"{name} (priority {priority:g})"
-    if priority < 1:
-        return Check(
-            Mark.WARN, "keyring", f"{value}: no usable keyring: passwords will be asked each time"
-        )
-    if name.startswith("keyrings.alt"):
-        # keyrings.alt keeps passwords in a file, merely encoded: not a secure store.
-        return Check(
-            Mark.WARN, "keyring", f"{value}: stores passwords in a plain file, not a secure store"
-        )
-    return Check(Mark.OK, "keyring", value)
+    # The same verdict the app acts on when it offers to remember a password.
+    from asyncops_desktop.credentials import keyring_status
+
+    status = keyring_status()
+    value = f"{status.backend} (priority {status.priority:g}): {status.reason}"
+    return Check(Mark.OK if status.usable else Mark.WARN, "keyring", value)
 
 
 def qt_selftest_command() -> list[str]:

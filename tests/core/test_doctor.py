@@ -183,16 +183,17 @@ def test_keyring_without_a_usable_backend_warns(restore_keyring: None, db_url: s
     assert code == 0
     mark, value = found["keyring"]
     assert mark == "WARN"
-    assert value == (
-        "keyring.backends.fail.Keyring (priority 0): "
-        "no usable keyring: passwords will be asked each time"
-    )
+    assert value.startswith("keyring.backends.fail.Keyring (priority 0): ")
+    assert "no usable keyring" in value
+    assert "passwords will be asked each time" in value
 
 
 def test_a_usable_keyring_is_ok(restore_keyring: None, db_url: str) -> None:
     keyring.set_keyring(MemoryKeyring())
     _, found, _ = run_doctor(db_url)
-    assert found["keyring"] == ("OK", f"{__name__}.MemoryKeyring (priority 1)")
+    mark, value = found["keyring"]
+    assert mark == "OK"
+    assert value.startswith(f"{__name__}.MemoryKeyring (priority 1): ")
 
 
 def test_qt_that_cannot_load_its_platform_fails_readably(
