@@ -76,7 +76,10 @@ class Repository(Generic[D]):
     # -- shared ---------------------------------------------------------------------------
     def get(self, ident: int) -> D | None:
         """The row with this id, or None."""
-        row = self.session.execute(self._select().where(self.id_column == ident)).first()
+        self.session.flush()
+        row = (
+            self.session.connection().execute(self._select().where(self.id_column == ident)).first()
+        )
         return None if row is None else self._to_dto(row)
 
     def count(self, filters: Any = None) -> int:
@@ -126,7 +129,10 @@ class Repository(Generic[D]):
             query = query.order_by(key.asc(), self.id_column.asc())
         if after is None and offset:
             query = query.offset(offset)
-        rows = self.session.execute(query.limit(limit + 1)).all()
+        # Core execution on the session's connection (same transaction, no ORM result layer);
+        # flush first, since that path does not autoflush pending ORM changes.
+        self.session.flush()
+        rows = self.session.connection().execute(query.limit(limit + 1)).all()
         has_more = len(rows) > limit
         dtos = [self._to_dto(row) for row in rows[:limit]]
         next_cursor: Cursor | None = None

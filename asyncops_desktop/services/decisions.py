@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDetail, DecisionDTO, Page
 from asyncops_desktop.domain.enums import ChangeType
-from asyncops_desktop.domain.errors import NotFound, PermissionDenied
+from asyncops_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from asyncops_desktop.domain.models import Decision
 from asyncops_desktop.repositories.base import Cursor, Sort
 from asyncops_desktop.repositories.decisions import (
@@ -73,10 +73,16 @@ class DecisionService(Service):
             values["tags"] = v.tags("tags", tags)
         return values
 
-    def _participants(self, session: Session, user_ids: Sequence[int]) -> list[int]:
+    def _participants(
+        self, session: Session, user_ids: Sequence[int], already: Sequence[int] = ()
+    ) -> list[int]:
+        """Sorted unique ids; people added now must be active, those already there may not be."""
+        if isinstance(user_ids, (str, bytes)):
+            raise ValidationError("participant_ids", "must be a list of user ids")
         unique = sorted({v.identifier("participant_ids", user_id) for user_id in user_ids})
         for user_id in unique:
-            require_active_user(session, "participant_ids", user_id)
+            if user_id not in already:
+                require_active_user(session, "participant_ids", user_id)
         return unique
 
     def record(
@@ -167,8 +173,8 @@ class DecisionService(Service):
                     )
                     setattr(row, name, new)
             if participant_ids is not None:
-                wanted = self._participants(session, participant_ids)
                 current = list(repo.participant_ids(decision_id))
+                wanted = self._participants(session, participant_ids, current)
                 if wanted != current:
                     repo.set_participants(decision_id, wanted)
                     audit.add(

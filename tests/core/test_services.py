@@ -269,3 +269,20 @@ def test_decision_search_through_the_service(database: Database, admin: Actor) -
         "Move builds to the monorepo"
     ]
     assert service.count(DecisionFilter(tag="infra")) == 2
+
+
+def test_deactivated_participants_stay_but_cannot_be_added(
+    database: Database, admin: Actor, member: Actor
+) -> None:
+    decision_id = _record(database, admin, participant_ids=[admin.user_id, member.user_id])
+    UserService(database, admin).set_active(member.user_id, False)
+    service = DecisionService(database, admin)
+    # Saving the decision with its existing participants still works.
+    updated = service.update(
+        decision_id, title="Still editable", participant_ids=[member.user_id, admin.user_id]
+    )
+    assert updated.participant_ids == tuple(sorted([admin.user_id, member.user_id]))
+    other = _record(database, admin, title="Another")
+    with pytest.raises(ValidationError) as error:
+        service.update(other, participant_ids=[admin.user_id, member.user_id])
+    assert error.value.field == "participant_ids" and "deactivated" in error.value.message
