@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -219,6 +219,25 @@ class AuthService:
         duration = lock_duration(throttle.failed_attempts)
         throttle.locked_until = None if duration is None else now + duration
         return throttle.locked_until
+
+    def is_admin_on_any_schema(self, email: str, password: str) -> bool:
+        """Whether these are an active admin's credentials, read with columns every revision has.
+
+        Used before an upgrade, when the schema may be older than the app's models; no
+        throttling state is touched because the throttle table may not exist yet.
+        """
+        address = email.strip().lower() if isinstance(email, str) else ""
+        with self._write() as session:
+            row = session.execute(
+                text("SELECT password_hash, role, is_active FROM users WHERE email = :email"),
+                {"email": address},
+            ).first()
+        encoded = password.encode("utf-8", "replace")
+        if row is None:
+            bcrypt.checkpw(encoded[:72], self._decoy_hash)
+            return False
+        valid = len(encoded) <= 72 and bcrypt.checkpw(encoded, str(row[0]).encode("ascii"))
+        return valid and row[1] == Role.ADMIN.value and bool(row[2])
 
     def locked_until(self, email: str) -> dt.datetime | None:
         """When a lock on this email ends, if it is locked now."""

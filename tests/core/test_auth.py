@@ -218,3 +218,14 @@ def test_users_rename_themselves_but_only_admins_edit_others(
         UserService(database, admin).update(member.user_id, email="max@example.com").email
         == "max@example.com"
     )
+
+
+def test_admin_check_on_an_older_schema(database: Database, admin: Actor, member: Actor) -> None:
+    from asyncops_desktop import migrate
+
+    migrate.downgrade(database.engine, "0001_initial")
+    service = auth(database)
+    assert service.is_admin_on_any_schema("admin@example.com", ADMIN_PASSWORD) is True
+    assert service.is_admin_on_any_schema("admin@example.com", "wrong") is False
+    assert service.is_admin_on_any_schema("max.member@example.com", MEMBER_PASSWORD) is False
+    assert service.is_admin_on_any_schema("nobody@example.com", ADMIN_PASSWORD) is False
