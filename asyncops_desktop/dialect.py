@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Text, exists, false, func, literal, select, text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Text,
+    column,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -68,6 +82,9 @@ def all_tags_sql(bind: Session | Connection, table: str) -> str:
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)', re.UNICODE)
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_END = "\ue001"
 
 
 def search_terms(query: str) -> list[str]:
@@ -75,27 +92,126 @@ def search_terms(query: str) -> list[str]:
     return _WORD.findall(query)
 
 
+@dataclass(frozen=True)
+class SearchTerm:
+    """One term of a search: a word (matched as a prefix) or a quoted phrase, maybe excluded."""
+
+    words: tuple[str, ...]
+    phrase: bool
+    excluded: bool
+
+
+def parse_search(query: str) -> list[list[SearchTerm]]:
+    """Web-search syntax: words, "quoted phrases", -excluded and OR; a list of OR-groups.
+
+    Only word characters survive into a term, so no input can form an FTS syntax error or
+    an injection. A group without any included term is dropped (it would match everything).
+    """
+    groups: list[list[SearchTerm]] = [[]]
+    for match in _TOKEN.finditer(query):
+        minus, quoted, bare = match.groups()
+        if bare is not None:
+            if bare.upper() == "OR":
+                groups.append([])
+                continue
+            excluded = bare.startswith("-") and len(bare) > 1
+            words = tuple(_WORD.findall(bare))
+            if words:
+                groups[-1].append(SearchTerm(words, len(words) > 1, excluded))
+            continue
+        words = tuple(_WORD.findall(quoted or ""))
+        if words:
+            groups[-1].append(SearchTerm(words, True, bool(minus)))
+    return [group for group in groups if any(not term.excluded for term in group)]
+
+
+def _pg_tsquery(groups: list[list[SearchTerm]]) -> str:
+    def render(term: SearchTerm) -> str:
+        inner = " <-> ".join(term.words) if term.phrase else f"{term.words[0]}:*"
+        return f"!({inner})" if term.excluded else f"({inner})"
+
+    return " | ".join("(" + " & ".join(render(t) for t in group) + ")" for group in groups)
+
+
+def _fts5_query(groups: list[list[SearchTerm]]) -> str:
+    def render(term: SearchTerm) -> str:
+        text_ = " ".join(term.words).replace('"', '""')
+        return f'"{text_}"' if term.phrase else f'"{text_}"*'
+
+    parts = []
+    for group in groups:
+        included = " AND ".join(render(t) for t in group if not t.excluded)
+        excluded = "".join(f" NOT {render(t)}" for t in group if t.excluded)
+        parts.append(f"({included}{excluded})")
+    return " OR ".join(parts)
+
+
 def decision_text_match(
     bind: Session | Connection, id_column: ColumnElement[int], query: str
 ) -> ColumnElement[bool]:
-    """Condition: the decision's title or description matches every word of ``query``.
-
-    Words are matched as prefixes, so "migr" finds "migration". Operator characters are
-    dropped, so user input can never form an FTS syntax error or injection.
-    """
-    terms = search_terms(query)
-    if not terms:
+    """Condition: the decision's title, description, context or outcome match ``query``."""
+    groups = parse_search(query)
+    if not groups:
         return false()
     if dialect_name(bind) == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in (term.replace("'", "") for term in terms) if t)
         vector: ColumnClause[object] = ColumnClause(TSVECTOR_COLUMN)
-        return vector.op("@@")(func.to_tsquery(TS_CONFIG, tsquery))
-    fts_query = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+        return vector.op("@@")(func.to_tsquery(TS_CONFIG, _pg_tsquery(groups)))
     return id_column.in_(
         select(ColumnClause("rowid"))
         .select_from(text(FTS_TABLE))
-        .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query))
+        .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=_fts5_query(groups)))
     )
+
+
+@dataclass(frozen=True)
+class SearchParts:
+    """Pieces of a ranked decision search: join it, filter on ``match``, order by ``rank``."""
+
+    match: ColumnElement[bool]
+    rank: ColumnElement[Any]
+    title: ColumnElement[Any]
+    snippet: ColumnElement[Any]
+    fts_table: Any | None = None  # SQLite: the FTS5 table to join on rowid
+
+
+def decision_search_parts(bind: Session | Connection, query: str) -> SearchParts | None:
+    """Match, rank (higher is better) and highlighted title/snippet for ``query``, or None."""
+    name = dialect_name(bind)
+    query_text = search_query_text(name, query)
+    if query_text is None:
+        return None
+    if name == "postgresql":
+        vector: ColumnClause[object] = ColumnClause(TSVECTOR_COLUMN, type_=Text())
+        tsquery = func.to_tsquery(TS_CONFIG, query_text)
+        marks = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}"
+        return SearchParts(
+            match=vector.op("@@")(tsquery),
+            rank=func.ts_rank_cd(vector, tsquery),
+            title=func.ts_headline(
+                TS_CONFIG, ColumnClause("title"), tsquery, f"HighlightAll=true, {marks}"
+            ),
+            snippet=func.ts_headline(
+                TS_CONFIG, ColumnClause("description"), tsquery, f"MaxWords=24, MinWords=8, {marks}"
+            ),
+        )
+    fts = table(FTS_TABLE, column("rowid"))
+    fts_name: ColumnClause[Any] = literal_column(FTS_TABLE)
+    return SearchParts(
+        match=fts_name.op("MATCH")(query_text),
+        # bm25 is lower-is-better; negate so both dialects sort "higher is better".
+        rank=-func.bm25(fts_name, *FTS5_WEIGHTS),
+        title=func.highlight(fts_name, 0, HIGHLIGHT_START, HIGHLIGHT_END),
+        snippet=func.snippet(fts_name, 1, HIGHLIGHT_START, HIGHLIGHT_END, "…", 16),
+        fts_table=fts,
+    )
+
+
+def search_query_text(name: str, query: str) -> str | None:
+    """The dialect's query string for ``query`` (None when nothing searchable is left)."""
+    groups = parse_search(query)
+    if not groups:
+        return None
+    return _pg_tsquery(groups) if name == "postgresql" else _fts5_query(groups)
 
 
 def fts_upgrade_statements(name: str) -> Sequence[str]:
@@ -119,6 +235,75 @@ def fts_upgrade_statements(name: str) -> Sequence[str]:
         "VALUES ('delete', old.id, old.title, old.description); "
         f"INSERT INTO {FTS_TABLE}(rowid, title, description) VALUES (new.id, new.title, new.description); END",
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    )
+
+
+FTS_COLUMNS = ("title", "description", "context", "outcome")
+# Title matches weigh most, then the description, then context and outcome.
+_PG_WEIGHTS = ("A", "B", "C", "C")
+FTS5_WEIGHTS = (10.0, 4.0, 1.0, 1.0)
+
+
+def fts_all_columns_statements(name: str) -> Sequence[str]:
+    """DDL for weighted full-text search over title, description, context and outcome."""
+    if name == "postgresql":
+        parts = " || ".join(
+            f"setweight(to_tsvector('{TS_CONFIG}', coalesce({column}, '')), '{weight}')"
+            for column, weight in zip(FTS_COLUMNS, _PG_WEIGHTS, strict=True)
+        )
+        return (
+            f"ALTER TABLE decisions ADD COLUMN {TSVECTOR_COLUMN} tsvector GENERATED ALWAYS AS ({parts}) STORED",
+            f"CREATE INDEX {TSVECTOR_INDEX} ON decisions USING gin ({TSVECTOR_COLUMN})",
+        )
+    columns = ", ".join(FTS_COLUMNS)
+    new_values = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old_values = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    return (
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({columns}, "
+        "content='decisions', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON decisions BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, {columns}) VALUES (new.id, {new_values}); END",
+        f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON decisions BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) VALUES ('delete', old.id, {old_values}); END",
+        f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF {columns} ON decisions BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) VALUES ('delete', old.id, {old_values}); "
+        f"INSERT INTO {FTS_TABLE}(rowid, {columns}) VALUES (new.id, {new_values}); END",
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    )
+
+
+AUDIT_TABLE = "decision_audit_log"
+
+
+def append_only_upgrade_statements(name: str) -> Sequence[str]:
+    """Triggers that reject UPDATE and DELETE on the audit log (so history cannot change)."""
+    message = "decision_audit_log is append-only: entries cannot be changed or deleted"
+    if name == "postgresql":
+        return (
+            "CREATE OR REPLACE FUNCTION reject_audit_change() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation'; END; "
+            "$$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON {AUDIT_TABLE} "
+            "FOR EACH ROW EXECUTE FUNCTION reject_audit_change()",
+        )
+    return (
+        f"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON {AUDIT_TABLE} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
+        f"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON {AUDIT_TABLE} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
+    )
+
+
+def append_only_downgrade_statements(name: str) -> Sequence[str]:
+    """Remove the append-only triggers."""
+    if name == "postgresql":
+        return (
+            f"DROP TRIGGER IF EXISTS audit_log_append_only ON {AUDIT_TABLE}",
+            "DROP FUNCTION IF EXISTS reject_audit_change()",
+        )
+    return (
+        "DROP TRIGGER IF EXISTS audit_log_no_update",
+        "DROP TRIGGER IF EXISTS audit_log_no_delete",
     )
 
 
@@ -201,6 +386,11 @@ def missing_objects(conn: Connection, tables_with_updated_at: Sequence[str]) -> 
         ).scalar_one()
         if not has_index:
             missing.append(f"index {TSVECTOR_INDEX}")
+        append_only = conn.execute(
+            text("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_log_append_only'")
+        ).scalar_one()
+        if not append_only:
+            missing.append("trigger audit_log_append_only")
         return missing
     present = {
         row[0]
@@ -210,4 +400,5 @@ def missing_objects(conn: Connection, tables_with_updated_at: Sequence[str]) -> 
     }
     wanted = [f"update_updated_at_{table}" for table in tables_with_updated_at]
     wanted += [FTS_TABLE, f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au"]
+    wanted += ["audit_log_no_update", "audit_log_no_delete"]
     return [name for name in wanted if name not in present]

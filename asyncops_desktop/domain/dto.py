@@ -38,6 +38,7 @@ class StatusUpdateDTO:
     tags: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class IncidentDTO:
     created_at: dt.datetime
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class BlockerDTO:
     created_at: dt.datetime
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,11 @@ class DecisionDTO:
     tags: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    status: str = "accepted"
+    superseded_by_id: int | None = None
+    review_by: dt.date | None = None
+    deleted_at: dt.datetime | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)

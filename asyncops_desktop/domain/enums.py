@@ -37,6 +37,16 @@ class BlockerStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+class DecisionStatus(StrEnum):
+    """Where a decision stands; a superseded decision points at the one that replaced it."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DEPRECATED = "deprecated"
+    SUPERSEDED = "superseded"
+
+
 class ChangeType(StrEnum):
     """Kinds of decision audit entries."""
 

@@ -36,6 +36,7 @@ from asyncops_desktop.dialect import JsonDocument, TagList
 from asyncops_desktop.domain.enums import (
     BlockerStatus,
     ChangeType,
+    DecisionStatus,
     IncidentStatus,
     Role,
     Severity,
@@ -64,6 +65,10 @@ class Base(DeclarativeBase):
 
 def _created_at() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(), nullable=False, default=utcnow, server_default=func.now())
+
+
+def _version() -> Mapped[int]:
+    return mapped_column(Integer, nullable=False, default=1, server_default="1")
 
 
 def _updated_at() -> Mapped[dt.datetime]:
@@ -115,6 +120,7 @@ class StatusUpdate(Base):
     tags: Mapped[list[str] | None] = mapped_column(TagList, nullable=True)
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()
+    version: Mapped[int] = _version()
 
     __table_args__ = (
         Index("idx_status_updates_user_id", "user_id"),
@@ -147,6 +153,7 @@ class Incident(Base):
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    version: Mapped[int] = _version()
 
     __table_args__ = (
         CheckConstraint(f"severity IN ({sql_in(Severity)})", name="severity"),
@@ -184,6 +191,7 @@ class Blocker(Base):
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    version: Mapped[int] = _version()
 
     __table_args__ = (
         CheckConstraint(f"status IN ({sql_in(BlockerStatus)})", name="status"),
@@ -212,11 +220,28 @@ class Decision(Base):
     tags: Mapped[list[str] | None] = mapped_column(TagList, nullable=True)
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()
+    # Added by revision 0003 (lifecycle, soft delete, optimistic concurrency).
+    status: Mapped[str] = mapped_column(
+        String(20),
+        nullable=False,
+        default=DecisionStatus.ACCEPTED.value,
+        server_default=DecisionStatus.ACCEPTED.value,
+    )
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("decisions.id", ondelete="SET NULL"), nullable=True
+    )
+    review_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), nullable=True)
+    version: Mapped[int] = _version()
 
     __table_args__ = (
+        CheckConstraint(f"status IN ({sql_in(DecisionStatus)})", name="status"),
         Index("idx_decisions_created_by", "created_by_id"),
         Index("idx_decisions_decision_date", decision_date.desc()),
         Index("idx_decisions_tags", "tags", postgresql_using="gin"),
+        Index("idx_decisions_status", "status"),
+        Index("idx_decisions_review_by", "review_by"),
+        Index("idx_decisions_superseded_by", "superseded_by_id"),
     )
 
 

@@ -46,6 +46,7 @@ class BlockerRepository(Repository[BlockerDTO]):
             Blocker.created_at,
             Blocker.updated_at,
             Blocker.resolved_at,
+            Blocker.version,
         ).join(User, User.id == Blocker.reported_by_id)
 
     def _sort_columns(self) -> Mapping[str, ColumnElement[Any]]:

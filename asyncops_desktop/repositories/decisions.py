@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, delete, exists, insert, select, text
 
-from asyncops_desktop.dialect import all_tags_sql, decision_text_match, has_tag
+from asyncops_desktop.dialect import (
+    all_tags_sql,
+    decision_search_parts,
+    decision_text_match,
+    has_tag,
+)
 from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDTO
 from asyncops_desktop.domain.models import (
     Decision,
@@ -18,6 +23,9 @@ from asyncops_desktop.domain.models import (
     User,
 )
 from asyncops_desktop.repositories.base import AnySelect, Repository, Sort
+
+# Statuses a decision can still be reviewed in (a replaced or rejected one needs no review).
+REVIEWABLE = ("proposed", "accepted")
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,21 @@ class DecisionFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     text: str | None = None
+    statuses: tuple[str, ...] = ()
+    # Decisions whose review_by date is on or before this day (and not already replaced).
+    due_for_review_on: dt.date | None = None
+    # False: live decisions only (the default); True: soft-deleted ones only.
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A ranked search result with the matched words marked in its title and snippet."""
+
+    decision: DecisionDTO
+    rank: float
+    title: str
+    snippet: str
 
 
 class DecisionRepository(Repository[DecisionDTO]):
@@ -52,6 +75,11 @@ class DecisionRepository(Repository[DecisionDTO]):
             Decision.tags,
             Decision.created_at,
             Decision.updated_at,
+            Decision.status,
+            Decision.superseded_by_id,
+            Decision.review_by,
+            Decision.deleted_at,
+            Decision.version,
         ).join(User, User.id == Decision.created_by_id)
 
     def _sort_columns(self) -> Mapping[str, ColumnElement[Any]]:
@@ -67,13 +95,14 @@ class DecisionRepository(Repository[DecisionDTO]):
     def _to_dto(self, row: Sequence[Any]) -> DecisionDTO:
         r = tuple(row)
         return DecisionDTO(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(r[8] or ()), r[9], r[10]
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(r[8] or ()), *r[9:16]
         )
 
     def _conditions(self, filters: DecisionFilter | None) -> list[ColumnElement[bool]]:
-        if filters is None:
-            return []
-        conditions: list[ColumnElement[bool]] = []
+        filters = filters or DecisionFilter()
+        conditions: list[ColumnElement[bool]] = [
+            Decision.deleted_at.is_not(None) if filters.deleted else Decision.deleted_at.is_(None)
+        ]
         if filters.tag:
             conditions.append(has_tag(self.session, Decision.__table__.c.tags, filters.tag))
         if filters.created_by_id is not None:
@@ -91,7 +120,36 @@ class DecisionRepository(Repository[DecisionDTO]):
             conditions.append(Decision.decision_date <= filters.date_to)
         if filters.text is not None and filters.text.strip():
             conditions.append(decision_text_match(self.session, self.id_column, filters.text))
+        if filters.statuses:
+            conditions.append(Decision.status.in_(filters.statuses))
+        if filters.due_for_review_on is not None:
+            conditions.append(Decision.review_by <= filters.due_for_review_on)
+            conditions.append(Decision.status.in_(REVIEWABLE))
         return conditions
+
+    def search(
+        self, query: str, filters: DecisionFilter | None = None, *, offset: int = 0, limit: int = 50
+    ) -> list[SearchHit]:
+        """Decisions matching ``query`` (web-search syntax), best first, with highlights."""
+        parts = decision_search_parts(self.session, query)
+        if parts is None:
+            return []
+        base = replace(filters, text=None) if filters is not None else None
+        statement = self._select().add_columns(parts.rank, parts.title, parts.snippet)
+        if parts.fts_table is not None:
+            statement = statement.join(parts.fts_table, parts.fts_table.c.rowid == Decision.id)
+        statement = statement.where(parts.match)
+        for condition in self._conditions(base):
+            statement = statement.where(condition)
+        statement = statement.order_by(
+            parts.rank.desc(), Decision.decision_date.desc(), Decision.id.desc()
+        )
+        self.session.flush()
+        rows = self.session.connection().execute(statement.offset(offset).limit(limit)).all()
+        return [
+            SearchHit(self._to_dto(row[:16]), float(row[16] or 0.0), row[17] or "", row[18] or "")
+            for row in rows
+        ]
 
     def add(self, **values: Any) -> int:
         """Insert a decision from column values and return its id."""

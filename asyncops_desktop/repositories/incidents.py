@@ -58,6 +58,7 @@ class IncidentRepository(Repository[IncidentDTO]):
                 Incident.created_at,
                 Incident.updated_at,
                 Incident.resolved_at,
+                Incident.version,
             )
             .join(Reporter, Reporter.id == Incident.reported_by_id)
             .outerjoin(Assignee, Assignee.id == Incident.assigned_to_id)

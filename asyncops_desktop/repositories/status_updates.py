@@ -43,6 +43,7 @@ class StatusUpdateRepository(Repository[StatusUpdateDTO]):
             StatusUpdate.tags,
             StatusUpdate.created_at,
             StatusUpdate.updated_at,
+            StatusUpdate.version,
         ).join(User, User.id == StatusUpdate.user_id)
 
     def _sort_columns(self) -> Mapping[str, ColumnElement[Any]]:
@@ -56,7 +57,7 @@ class StatusUpdateRepository(Repository[StatusUpdateDTO]):
 
     def _to_dto(self, row: Sequence[Any]) -> StatusUpdateDTO:
         r = tuple(row)
-        return StatusUpdateDTO(r[0], r[1], r[2], r[3], r[4], tuple(r[5] or ()), r[6], r[7])
+        return StatusUpdateDTO(r[0], r[1], r[2], r[3], r[4], tuple(r[5] or ()), r[6], r[7], r[8])
 
     def _conditions(self, filters: StatusUpdateFilter | None) -> list[ColumnElement[bool]]:
         if filters is None:

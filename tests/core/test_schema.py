@@ -102,8 +102,19 @@ SPEC_COLUMNS: dict[str, dict[str, tuple[str, bool, bool]]] = {
 }
 
 # Columns and tables added by later revisions, beyond the spec.
+VERSION = ("integer", False, True)
 EXTRA_COLUMNS: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "users": {"must_change_password": ("boolean", False, True)},
+    "decisions": {
+        "status": ("varchar(20)", False, True),
+        "superseded_by_id": ("integer", True, False),
+        "review_by": ("date", True, False),
+        "deleted_at": ("timestamp", True, False),
+        "version": VERSION,
+    },
+    "incidents": {"version": VERSION},
+    "blockers": {"version": VERSION},
+    "status_updates": {"version": VERSION},
 }
 EXTRA_TABLES = {"sign_in_throttle", "remember_tokens"}
 
@@ -118,7 +129,10 @@ SPEC_FOREIGN_KEYS: dict[str, set[tuple[str, str, str]]] = {
         ("related_status_id", "status_updates", "SET NULL"),
         ("related_incident_id", "incidents", "SET NULL"),
     },
-    "decisions": {("created_by_id", "users", "RESTRICT")},
+    "decisions": {
+        ("created_by_id", "users", "RESTRICT"),
+        ("superseded_by_id", "decisions", "SET NULL"),  # revision 0003
+    },
     "decision_participants": {
         ("decision_id", "decisions", "CASCADE"),
         ("user_id", "users", "CASCADE"),
@@ -180,6 +194,7 @@ SPEC_CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "blockers": {"status": ("active", "resolved")},
     "decision_audit_log": {"change_type": ("created", "updated", "deleted")},
+    "decisions": {"status": ("proposed", "accepted", "rejected", "deprecated", "superseded")},
     "users": {"role": ("admin", "member")},
 }
 
