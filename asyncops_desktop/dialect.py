@@ -402,3 +402,22 @@ def missing_objects(conn: Connection, tables_with_updated_at: Sequence[str]) -> 
     wanted += [FTS_TABLE, f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au"]
     wanted += ["audit_log_no_update", "audit_log_no_delete"]
     return [name for name in wanted if name not in present]
+
+
+# pg_advisory_xact_lock(namespace, key): the namespace keeps our keys apart from any other
+# application's on a shared server ("AOSD" in ASCII, fits a signed 32-bit integer).
+SUMMARY_LOCK_NAMESPACE = 0x414F5344
+
+
+def lock_summary_day(session: Session, day_number: int) -> None:
+    """Let one writer at a time compute a given day's summary, until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock keyed on the day, so clients launching
+    together queue per day instead of computing the same day twice. SQLite needs nothing:
+    write sessions start with BEGIN IMMEDIATE, which admits one writer at a time already.
+    """
+    if dialect_name(session) == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": SUMMARY_LOCK_NAMESPACE, "key": day_number},
+        )
