@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 import math
 import random
 import string
@@ -33,7 +32,7 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.domain.enums import BlockerStatus, IncidentStatus, Role, Severity
 from asyncops_desktop.domain.errors import ValidationError
 from asyncops_desktop.domain.models import Base, DailySummary, User, utcnow
-from asyncops_desktop.services.decisions import AUDITED_FIELDS, audit_value
+from asyncops_desktop.services.decisions import audit_value, created_snapshot
 
 # Every demo user signs in with this password. It is published here on purpose so a tester
 # can sign in as anyone; demo data belongs on demo databases only.
@@ -819,12 +818,8 @@ class _Generator:
         # The same audit format DecisionService writes: the "created" row holds the initial
         # state as JSON, each "updated" row one field's old and new value, so replaying the
         # log rebuilds the current row.
-        snapshot = {
-            name: audit_value(name, values[name]) for name in (*AUDITED_FIELDS, "participants")
-        }
-        history: list[Row] = [
-            _audit(dec_id, creator, "created", None, None, _snapshot_json(snapshot), created)
-        ]
+        snapshot = created_snapshot(values, people)
+        history: list[Row] = [_audit(dec_id, creator, "created", None, None, snapshot, created)]
         changed_at = created
         editors = [creator, *people]
         for _ in range(update_count):
@@ -1058,10 +1053,6 @@ def _audit(
 
 def _capitalised(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
-
-
-def _snapshot_json(snapshot: dict[str, str | None]) -> str:
-    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
 
 
 def _unique_email(first: str, last: str, taken: set[str]) -> str:

@@ -77,3 +77,20 @@ class PasswordChangeRequired(PermissionDenied):
 
     def __init__(self) -> None:
         super().__init__("Choose a new password before doing anything else.")
+
+
+class EditConflict(ConflictError):
+    """Someone saved the record since this edit started; ``current`` is their version.
+
+    The UI shows, per field, the value the edit started from, the other person's value and
+    the user's own, and saves the user's choices against ``current.version``.
+    """
+
+    def __init__(self, entity: str, ident: object, current: object) -> None:
+        super().__init__(
+            f"{entity} {ident} was changed by someone else while you were editing it: "
+            "review both versions before saving."
+        )
+        self.entity = entity
+        self.ident = ident
+        self.current = current
