@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -14,6 +14,7 @@ from asyncops_desktop.domain.enums import Role
 from asyncops_desktop.domain.errors import (
     ConflictError,
     DatabaseUnavailable,
+    EditConflict,
     PasswordChangeRequired,
     PermissionDenied,
     ValidationError,
@@ -62,6 +63,16 @@ class Service:
                 yield session
         except (DBAPIError, SQLAlchemyError) as exc:
             raise DatabaseUnavailable(describe_error(exc, self.database.url)) from exc
+
+    @staticmethod
+    def _bump_version(
+        row: object, expected: int | None, entity: str, current: Callable[[], object]
+    ) -> None:
+        """Refuse a save based on an older version (``EditConflict``), else count this change."""
+        version = int(getattr(row, "version"))  # noqa: B009
+        if expected is not None and version != expected:
+            raise EditConflict(entity, getattr(row, "id"), current())  # noqa: B009
+        setattr(row, "version", version + 1)  # noqa: B010
 
     def _require_password_chosen(self) -> None:
         if self.actor.must_change_password:

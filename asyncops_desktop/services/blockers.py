@@ -66,6 +66,7 @@ class BlockerService(Service):
         related_status_id: int | None = None,
         related_incident_id: int | None = None,
         clear_links: bool = False,
+        expected_version: int | None = None,
     ) -> BlockerDTO:
         """Change the text or the links of a blocker."""
         v.identifier("id", blocker_id)
@@ -84,27 +85,42 @@ class BlockerService(Service):
         with self._write() as session:
             row = self._owned(session, blocker_id)
             self._check_links(session, related_status_id, related_incident_id)
-            for name, value in changes.items():
+            changed = {k: val for k, val in changes.items() if getattr(row, k) != val}
+            if changed:
+                self._bump_version(
+                    row,
+                    expected_version,
+                    "Blocker",
+                    lambda: BlockerRepository(session).get(blocker_id),
+                )
+            for name, value in changed.items():
                 setattr(row, name, value)
             session.flush()
             updated = BlockerRepository(session).get(blocker_id)
         assert updated is not None
         return updated
 
-    def resolve(self, blocker_id: int, resolution_notes: str) -> BlockerDTO:
+    def resolve(
+        self, blocker_id: int, resolution_notes: str, *, expected_version: int | None = None
+    ) -> BlockerDTO:
         """Resolve an active blocker with notes; sets ``resolved_at``."""
         v.identifier("id", blocker_id)
         notes = v.text("resolution_notes", resolution_notes, v.RESOLUTION_NOTES_MAX)
-        return self._set_status(blocker_id, BlockerStatus.RESOLVED, notes)
+        return self._set_status(blocker_id, BlockerStatus.RESOLVED, notes, expected_version)
 
-    def reopen(self, blocker_id: int) -> BlockerDTO:
+    def reopen(self, blocker_id: int, *, expected_version: int | None = None) -> BlockerDTO:
         """Make a resolved blocker active again; clears ``resolved_at``."""
         v.identifier("id", blocker_id)
-        return self._set_status(blocker_id, BlockerStatus.ACTIVE, None)
+        return self._set_status(blocker_id, BlockerStatus.ACTIVE, None, expected_version)
 
-    def _set_status(self, blocker_id: int, status: BlockerStatus, notes: str | None) -> BlockerDTO:
+    def _set_status(
+        self, blocker_id: int, status: BlockerStatus, notes: str | None, expected: int | None
+    ) -> BlockerDTO:
         with self._write() as session:
             row = self._owned(session, blocker_id)
+            self._bump_version(
+                row, expected, "Blocker", lambda: BlockerRepository(session).get(blocker_id)
+            )
             if row.status == status.value:
                 raise ValidationError("status", f"the blocker is already {status.value}")
             row.status = status.value
@@ -120,7 +136,7 @@ class BlockerService(Service):
 
     def _owned(self, session: Session, blocker_id: int) -> Blocker:
         """The blocker, if the actor reported it or is an admin."""
-        row = session.get(Blocker, blocker_id)
+        row = session.get(Blocker, blocker_id, with_for_update=True)
         if row is None:
             raise NotFound("Blocker", blocker_id)
         if not self.actor.is_admin and row.reported_by_id != self.actor.user_id:

@@ -61,8 +61,9 @@ class IncidentService(Service):
         description: str | None = None,
         severity: str | None = None,
         assigned_to_id: object = _UNSET,
+        expected_version: int | None = None,
     ) -> IncidentDTO:
-        """Change details; ``assigned_to_id=None`` unassigns."""
+        """Change details; ``assigned_to_id=None`` unassigns; ``expected_version`` guards edits."""
         v.identifier("id", incident_id)
         changes: dict[str, object] = {}
         if title is not None:
@@ -80,7 +81,12 @@ class IncidentService(Service):
             assignee = changes.get("assigned_to_id")
             if isinstance(assignee, int):
                 require_active_user(session, "assigned_to_id", assignee)
-            for name, value in changes.items():
+            changed = {k: val for k, val in changes.items() if getattr(row, k) != val}
+            if changed:
+                self._bump_version(
+                    row, expected_version, "Incident", lambda: self._current(session, incident_id)
+                )
+            for name, value in changed.items():
                 setattr(row, name, value)
             session.flush()
             updated = IncidentRepository(session).get(incident_id)
@@ -88,7 +94,12 @@ class IncidentService(Service):
         return updated
 
     def change_status(
-        self, incident_id: int, status: str, *, resolution_notes: str | None = None
+        self,
+        incident_id: int,
+        status: str,
+        *,
+        resolution_notes: str | None = None,
+        expected_version: int | None = None,
     ) -> IncidentDTO:
         """Move along the workflow; resolving needs notes and sets ``resolved_at``, reopening clears it."""
         v.identifier("id", incident_id)
@@ -96,6 +107,9 @@ class IncidentService(Service):
         notes = v.optional_text("resolution_notes", resolution_notes, v.RESOLUTION_NOTES_MAX)
         with self._write() as session:
             row = self._editable(session, incident_id)
+            self._bump_version(
+                row, expected_version, "Incident", lambda: self._current(session, incident_id)
+            )
             current = IncidentStatus(row.status)
             if target == current:
                 raise ValidationError("status", f"the incident is already {current.value}")
@@ -118,9 +132,13 @@ class IncidentService(Service):
         assert updated is not None
         return updated
 
+    @staticmethod
+    def _current(session: Session, incident_id: int) -> IncidentDTO | None:
+        return IncidentRepository(session).get(incident_id)
+
     def _editable(self, session: Session, incident_id: int) -> Incident:
         """The incident, if the actor is its reporter, its assignee or an admin."""
-        row = session.get(Incident, incident_id)
+        row = session.get(Incident, incident_id, with_for_update=True)
         if row is None:
             raise NotFound("Incident", incident_id)
         if not self.actor.is_admin and self.actor.user_id not in (

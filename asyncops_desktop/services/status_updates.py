@@ -42,8 +42,9 @@ class StatusUpdateService(Service):
         title: str | None = None,
         content: str | None = None,
         tags: Sequence[str] | None = None,
+        expected_version: int | None = None,
     ) -> StatusUpdateDTO:
-        """Change the given fields of a status update."""
+        """Change the given fields; ``expected_version`` guards against overwriting others."""
         v.identifier("id", update_id)
         changes: dict[str, object] = {}
         if title is not None:
@@ -53,25 +54,33 @@ class StatusUpdateService(Service):
         if tags is not None:
             changes["tags"] = v.tags("tags", tags)
         with self._write() as session:
-            row = session.get(StatusUpdate, update_id)
+            row = session.get(StatusUpdate, update_id, with_for_update=True)
             if row is None:
                 raise NotFound("Status update", update_id)
             self._require_owner_or_admin(row.user_id, "edit this status update")
-            for name, value in changes.items():
+            repo = StatusUpdateRepository(session)
+            changed = {k: val for k, val in changes.items() if getattr(row, k) != val}
+            if changed:
+                self._bump_version(
+                    row, expected_version, "Status update", lambda: repo.get(update_id)
+                )
+            for name, value in changed.items():
                 setattr(row, name, value)
             session.flush()
             updated = StatusUpdateRepository(session).get(update_id)
         assert updated is not None
         return updated
 
-    def delete(self, update_id: int) -> None:
+    def delete(self, update_id: int, *, expected_version: int | None = None) -> None:
         """Delete a status update (its author or an admin); linked blockers lose the link."""
         v.identifier("id", update_id)
         with self._write() as session:
-            row = session.get(StatusUpdate, update_id)
+            row = session.get(StatusUpdate, update_id, with_for_update=True)
             if row is None:
                 raise NotFound("Status update", update_id)
             self._require_owner_or_admin(row.user_id, "delete this status update")
+            repo = StatusUpdateRepository(session)
+            self._bump_version(row, expected_version, "Status update", lambda: repo.get(update_id))
             session.delete(row)
 
     def get(self, update_id: int) -> StatusUpdateDTO:

@@ -286,3 +286,39 @@ def test_deactivated_participants_stay_but_cannot_be_added(
     with pytest.raises(ValidationError) as error:
         service.update(other, participant_ids=[admin.user_id, member.user_id])
     assert error.value.field == "participant_ids" and "deactivated" in error.value.message
+
+
+def test_stale_edits_of_updates_incidents_and_blockers_raise_conflicts(
+    database: Database, admin: Actor
+) -> None:
+    from asyncops_desktop.domain.errors import EditConflict
+
+    updates = StatusUpdateService(database, admin)
+    update = updates.post(title="Weekly", content="c")
+    updates.edit(update.id, title="Weekly (edited)", expected_version=update.version)
+    with pytest.raises(EditConflict) as conflict:
+        updates.edit(update.id, content="mine", expected_version=update.version)
+    assert getattr(conflict.value.current, "title", None) == "Weekly (edited)"
+    assert updates.get(update.id).content == "c"
+
+    incidents = IncidentService(database, admin)
+    incident = incidents.report(title="t", description="d")
+    incidents.change_status(incident.id, "in_progress", expected_version=incident.version)
+    with pytest.raises(EditConflict):
+        incidents.edit(incident.id, severity="high", expected_version=incident.version)
+    with pytest.raises(EditConflict):
+        incidents.change_status(incident.id, "open", expected_version=incident.version)
+    assert incidents.get(incident.id).version == incident.version + 1
+
+    blockers = BlockerService(database, admin)
+    blocker = blockers.raise_blocker(description="d", impact="i")
+    blockers.edit(blocker.id, impact="bigger", expected_version=blocker.version)
+    with pytest.raises(EditConflict):
+        blockers.resolve(blocker.id, "done", expected_version=blocker.version)
+    assert (
+        blockers.resolve(blocker.id, "done", expected_version=blocker.version + 1).status
+        == "resolved"
+    )
+    # An edit that changes nothing does not count as a new version.
+    unchanged = updates.edit(update.id, title="Weekly (edited)")
+    assert unchanged.version == update.version + 1
