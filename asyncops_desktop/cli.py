@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_database_option(current)
     check = db_commands.add_parser("check", help="exit non-zero if models and migrations drifted")
     add_database_option(check)
+    verify = db_commands.add_parser(
+        "verify", help="check that every decision matches its audit log, no orphans, file integrity"
+    )
+    add_database_option(verify)
 
     demo = commands.add_parser("demo-data", help="fill the database with realistic sample data")
     demo.add_argument(
@@ -132,6 +136,8 @@ def _db_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
             out.write(f"revision: {state.current or '(none: empty database)'}\n")
             out.write(f"app head: {state.head} ({state.status.value})\n")
             return EXIT_OK
+        if args.db_command == "verify":
+            return _verify(url, out)
         diffs = migrate.check(engine)
         if diffs:
             out.write(f"The schema of {mask_url(url)} differs from the models:\n")
@@ -142,6 +148,28 @@ def _db_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
         return EXIT_OK
     finally:
         engine.dispose()
+
+
+def _verify(url: str, out: TextIO) -> int:
+    from asyncops_desktop.verify import verify
+
+    database = migrate.open_database(url, auto_upgrade_sqlite=False)
+    try:
+        report = verify(database, progress=None)
+    finally:
+        database.dispose()
+    out.write(f"Checked {report.decisions_checked:,} decisions against their audit logs.\n")
+    for problem in report.integrity:
+        out.write(f"  integrity: {problem}\n")
+    for label, count in report.orphans.items():
+        if count:
+            out.write(f"  orphans: {count:,} {label}\n")
+    for mismatch in report.mismatches[:50]:
+        out.write(f"  {mismatch}\n")
+    if len(report.mismatches) > 50:
+        out.write(f"  … and {len(report.mismatches) - 50:,} more decisions\n")
+    out.write("OK: the database is consistent.\n" if report.ok else "FAILED: see above.\n")
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _create_initial_admin(url: str, out: TextIO) -> None:

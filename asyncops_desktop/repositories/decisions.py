@@ -151,6 +151,16 @@ class DecisionRepository(Repository[DecisionDTO]):
             for row in rows
         ]
 
+    def after_id(self, last_id: int, limit: int) -> list[DecisionDTO]:
+        """Decisions with ids above ``last_id`` in id order, deleted ones included (for audits)."""
+        self.session.flush()
+        rows = (
+            self.session.connection()
+            .execute(self._select().where(Decision.id > last_id).order_by(Decision.id).limit(limit))
+            .all()
+        )
+        return [self._to_dto(row) for row in rows]
+
     def add(self, **values: Any) -> int:
         """Insert a decision from column values and return its id."""
         return self._insert(Decision, values)
