@@ -194,7 +194,6 @@ def compute_summary(
                 "severity": severity,
                 "status": _status_at_end(status, assignee, resolved_at),
                 "created_at": _timestamp(created_at),
-                "resolved_at": _timestamp(resolved_at),
             }
             for inc_id, title, severity, status, assignee, created_at, resolved_at in incidents[
                 :LIST_LIMIT
