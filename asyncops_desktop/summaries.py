@@ -156,7 +156,7 @@ def compute_summary(
         source.active_incidents(window),
         key=lambda row: (_SEVERITY_RANK.get(row[2], len(_SEVERITY_RANK)), row[5], row[0]),
     )
-    blockers = source.active_blockers(window)
+    blockers = sorted(source.active_blockers(window), key=lambda row: (row[2], row[0]))
     decision_count = source.recent_decision_count(window)
     decisions = source.recent_decisions(window, LIST_LIMIT)
     resolved = source.resolved_incidents(window)

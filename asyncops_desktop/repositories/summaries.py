@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from asyncops_desktop.dialect import dialect_name
 from asyncops_desktop.domain.dto import DailySummaryDTO
@@ -39,6 +39,8 @@ EXCERPT_CHARS = 200
 """Blocker descriptions are cut to this length in a summary (the record keeps the rest)."""
 
 OPEN_INCIDENT_STATES = (IncidentStatus.OPEN.value, IncidentStatus.IN_PROGRESS.value)
+
+SummaryStatement = Select[Any] | CompoundSelect[Any]
 
 
 @dataclass(frozen=True)
@@ -172,22 +174,30 @@ class SummaryRepository(Repository[DailySummaryDTO]):
 
 
 def _active_at(
-    end: dt.datetime, record: type[Incident] | type[Blocker], still_open: ColumnElement[bool]
-) -> ColumnElement[bool]:
-    """Condition: the record existed at ``end`` and was not yet resolved then.
+    window: DayWindow,
+    record: type[Incident] | type[Blocker],
+    columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    still_open: ColumnElement[bool],
+) -> SummaryStatement:
+    """``columns`` of the records that existed at the end of the day and were not resolved then.
 
     ``resolved_at`` decides when it is set. A record without it is active if its status says
     so; a finished record without ``resolved_at`` (data written outside the app) was finished
     by its last change at the latest, so it counts as active only on days that end before its
     ``updated_at``. For today that is the same as going by the status.
+
+    Two disjoint branches (resolved after the day; not resolved) rather than one OR, so each
+    is a single range a ``resolved_at`` index can serve; SQLite's planner does not pick such
+    an index for the OR form.
     """
-    return and_(
+    end = window.end
+    resolved_later = select(*columns).where(record.resolved_at >= end, record.created_at < end)
+    unresolved = select(*columns).where(
+        record.resolved_at.is_(None),
         record.created_at < end,
-        or_(
-            record.resolved_at >= end,
-            and_(record.resolved_at.is_(None), or_(still_open, record.updated_at >= end)),
-        ),
+        or_(still_open, record.updated_at >= end),
     )
+    return union_all(resolved_later, unresolved)
 
 
 def status_updates_statement(window: DayWindow) -> AnySelect:
@@ -200,9 +210,9 @@ def status_updates_statement(window: DayWindow) -> AnySelect:
     )
 
 
-def active_incidents_statement(window: DayWindow) -> AnySelect:
-    """Incidents active at the end of the day (ordered later, by severity)."""
-    return select(
+def active_incidents_statement(window: DayWindow) -> SummaryStatement:
+    """Incidents active at the end of the day (unordered: the summary orders by severity)."""
+    columns = (
         Incident.id,
         Incident.title,
         Incident.severity,
@@ -210,20 +220,18 @@ def active_incidents_statement(window: DayWindow) -> AnySelect:
         Incident.assigned_to_id,
         Incident.created_at,
         Incident.resolved_at,
-    ).where(_active_at(window.end, Incident, Incident.status.in_(OPEN_INCIDENT_STATES)))
-
-
-def active_blockers_statement(window: DayWindow) -> AnySelect:
-    """Blockers active at the end of the day, oldest first, with a description excerpt."""
-    return (
-        select(
-            Blocker.id,
-            func.substr(Blocker.description, 1, EXCERPT_CHARS + 1),
-            Blocker.created_at,
-        )
-        .where(_active_at(window.end, Blocker, Blocker.status == BlockerStatus.ACTIVE.value))
-        .order_by(Blocker.created_at, Blocker.id)
     )
+    return _active_at(window, Incident, columns, Incident.status.in_(OPEN_INCIDENT_STATES))
+
+
+def active_blockers_statement(window: DayWindow) -> SummaryStatement:
+    """Blockers active at the end of the day with a description excerpt (unordered)."""
+    columns = (
+        Blocker.id,
+        func.substr(Blocker.description, 1, EXCERPT_CHARS + 1),
+        Blocker.created_at,
+    )
+    return _active_at(window, Blocker, columns, Blocker.status == BlockerStatus.ACTIVE.value)
 
 
 def _recent_decision(window: DayWindow) -> ColumnElement[bool]:
@@ -279,7 +287,7 @@ def first_activity_statement() -> AnySelect:
     )
 
 
-def day_statements(window: DayWindow, list_limit: int) -> dict[str, AnySelect]:
+def day_statements(window: DayWindow, list_limit: int) -> dict[str, SummaryStatement]:
     """Every query one day's summary runs, by name, in the order it runs them."""
     return {
         "status updates of the day": status_updates_statement(window),
@@ -298,7 +306,7 @@ class SummarySourceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _rows(self, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    def _rows(self, statement: SummaryStatement) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.session.execute(statement)]
 
     def status_updates(self, window: DayWindow) -> list[tuple[Any, ...]]:
@@ -310,7 +318,7 @@ class SummarySourceRepository:
         return self._rows(active_incidents_statement(window))
 
     def active_blockers(self, window: DayWindow) -> list[tuple[Any, ...]]:
-        """(id, description excerpt, created_at) of blockers active at day end, oldest first."""
+        """(id, description excerpt, created_at) of blockers active at day end."""
         return self._rows(active_blockers_statement(window))
 
     def recent_decision_count(self, window: DayWindow) -> int:
