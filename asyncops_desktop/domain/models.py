@@ -354,4 +354,71 @@ class RememberToken(Base):
     )
 
 
+class OfflineSnapshotInfo(Base):
+    """Revision 0004: what an offline snapshot file was taken from (one row, only in snapshots)."""
+
+    __tablename__ = "offline_snapshot_info"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500), nullable=False)
+    source_profile: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(), nullable=False)
+    schema_revision: Mapped[str] = mapped_column(String(32), nullable=False)
+    filters: Mapped[str] = mapped_column(Text, nullable=False)
+    owner_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner_email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    owner_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class OfflinePendingChange(Base):
+    """Revision 0004: an edit made offline in a snapshot, waiting to be synced."""
+
+    __tablename__ = "offline_pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_uid: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    decision_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    new_decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    before: Mapped[str] = mapped_column(Text, nullable=False)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(), nullable=False)
+    made_by_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="pending", server_default="pending"
+    )
+    # False once a refresh replaced the local rows with the server's (conflicts kept to resolve).
+    local_effects: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    server_decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    conflict: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (
+        Index("idx_offline_pending_changes_uid", "change_uid", unique=True),
+        Index("idx_offline_pending_changes_decision", "decision_id"),
+    )
+
+
+class DecisionOfflineChange(Base):
+    """Revision 0004, on the server: an offline change that was synced (makes sync idempotent)."""
+
+    __tablename__ = "decision_offline_changes"
+
+    change_uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    decision_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False
+    )
+    changed_by_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(), nullable=False)
+    synced_at: Mapped[dt.datetime] = _created_at()
+
+    __table_args__ = (Index("idx_decision_offline_changes_decision", "decision_id"),)
+
+
 TABLES_WITH_UPDATED_AT = ("users", "status_updates", "incidents", "blockers", "decisions")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
 
 from asyncops_desktop import migrate
 from asyncops_desktop.db import Database, create_db_engine, sqlite_path
@@ -72,7 +73,36 @@ def _seed(database: Database) -> dict[str, int]:
                 ),
                 {"u": admin_id, "h": "0" * 64, "e": dt.datetime(2030, 1, 1)},
             )
+        if "offline_pending_changes" in tables:
+            _seed_offline_tables(conn, int(admin_id))
     return _counts(database)
+
+
+def _seed_offline_tables(conn: Connection, admin_id: int) -> None:
+    """A row in each table of revision 0004 (snapshot metadata, pending and synced changes)."""
+    decision_id = conn.execute(text("SELECT min(id) FROM decisions")).scalar_one()
+    moment = dt.datetime(2026, 1, 16, 9, 30)
+    conn.execute(
+        text(
+            "INSERT INTO offline_snapshot_info (source, taken_at, schema_revision, filters) "
+            "VALUES ('postgresql+psycopg://team/asyncops', :t, '0004_offline', '{}')"
+        ),
+        {"t": moment},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO offline_pending_changes (change_uid, kind, decision_id, payload, "
+            "before, made_at, made_by_id) VALUES ('u-1', 'update', :d, '{}', '{}', :t, :a)"
+        ),
+        {"d": decision_id, "t": moment, "a": admin_id},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO decision_offline_changes (change_uid, decision_id, changed_by_id, kind, "
+            "made_at) VALUES ('u-1', :d, :a, 'update', :t)"
+        ),
+        {"d": decision_id, "t": moment, "a": admin_id},
+    )
 
 
 def _counts(database: Database) -> dict[str, int]:

@@ -116,7 +116,13 @@ EXTRA_COLUMNS: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "blockers": {"version": VERSION},
     "status_updates": {"version": VERSION},
 }
-EXTRA_TABLES = {"sign_in_throttle", "remember_tokens"}
+EXTRA_TABLES = {
+    "sign_in_throttle",
+    "remember_tokens",
+    "offline_snapshot_info",
+    "offline_pending_changes",
+    "decision_offline_changes",
+}
 
 # (column, referred table, ON DELETE). Author columns use RESTRICT instead of the spec's
 # SET NULL, which contradicts their NOT NULL (see models.py and the README).
