@@ -1,0 +1,1 @@
+"""Helpers shared by the resilience tests: child-process writers, a TCP proxy, sizes."""
