@@ -1,4 +1,4 @@
-"""Command line: ``asyncops-desktop db|demo-data|doctor|user|profile|summary|decisions ...``.
+"""Command line: ``asyncops-desktop db|demo-data|doctor|user|profile|summary|decisions|offline ...``.
 
 With no subcommand the launcher in ``ui`` opens the GUI; everything here runs headless.
 The database is chosen by ``--db URL``, else ``ASYNCOPS_DATABASE_URL``, else the embedded
@@ -13,11 +13,18 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from asyncops_desktop import __version__, cli_accounts, cli_decisions, cli_summary, migrate
+from asyncops_desktop import (
+    __version__,
+    cli_accounts,
+    cli_decisions,
+    cli_offline,
+    cli_summary,
+    migrate,
+)
 from asyncops_desktop.db import create_db_engine, mask_url, resolve_database_url
 from asyncops_desktop.domain.errors import AsyncOpsError
 
-SUBCOMMANDS = ("db", "demo-data", "doctor", "user", "profile", "summary", "decisions")
+SUBCOMMANDS = ("db", "demo-data", "doctor", "user", "profile", "summary", "decisions", "offline")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -76,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_accounts.register(commands, add_database_option)
     cli_summary.register(commands, add_database_option)
     cli_decisions.register(commands, add_database_option)
+    cli_offline.register(commands, add_database_option)
     return parser
 
 
@@ -232,6 +240,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         "doctor": _doctor_command,
         "user": cli_accounts.user_command,
         "summary": cli_summary.summary_command,
+        "offline": cli_offline.offline_command,
         "decisions": cli_decisions.decisions_command,
     }
     try:

@@ -35,6 +35,8 @@ class ProfileKind(StrEnum):
 
     SQLITE = "sqlite"
     POSTGRESQL = "postgresql"
+    # An offline snapshot of a server (a SQLite file, see ``offline.py``).
+    OFFLINE = "offline"
 
 
 class SslMode(StrEnum):
@@ -61,6 +63,9 @@ class Profile:
     sslrootcert: str | None = None
     remember_password: bool = False
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Offline snapshots only: the profile it was taken from and when (ISO, UTC).
+    source_profile: str | None = None
+    snapshot_taken_at: str | None = None
 
     @property
     def needs_password(self) -> bool:
@@ -73,7 +78,7 @@ class Profile:
 
     def url(self, password: str | None = None) -> str:
         """The SQLAlchemy URL, with ``password`` if given (never stored)."""
-        if self.kind is ProfileKind.SQLITE:
+        if self.kind in (ProfileKind.SQLITE, ProfileKind.OFFLINE):
             return sqlite_url(self.sqlite_file())
         query: dict[str, str] = {"sslmode": self.sslmode.value}
         if self.sslmode is SslMode.VERIFY_FULL and self.sslrootcert:
@@ -92,6 +97,11 @@ class Profile:
         """Where the profile points, for lists and title bars (no password)."""
         if self.kind is ProfileKind.SQLITE:
             return str(self.sqlite_file())
+        if self.kind is ProfileKind.OFFLINE:
+            when = (self.snapshot_taken_at or "?")[:16].replace("T", " ")
+            return (
+                f"offline copy of {self.source_profile or 'a server'} as of {when} UTC: {self.path}"
+            )
         who = f"{self.user}@" if self.user else ""
         return f"{who}{self.host}:{self.port}/{self.database}"
 
@@ -100,7 +110,9 @@ def validate_profile(profile: Profile) -> Profile:
     """Check every field; raises ValidationError naming the field and the rule."""
     name = v.text("name", profile.name, 100).strip()
     kind = v.choice("kind", profile.kind, ProfileKind)
-    if kind is ProfileKind.SQLITE:
+    if kind is ProfileKind.OFFLINE and not profile.path:
+        raise ValidationError("path", "an offline profile needs its snapshot file")
+    if kind in (ProfileKind.SQLITE, ProfileKind.OFFLINE):
         path = v.optional_text("path", profile.path, 4096)
         if path is not None and not Path(path).expanduser().parent.is_dir():
             raise ValidationError(
