@@ -52,6 +52,7 @@ from asyncops_desktop.repositories.summaries import (
     OPEN_INCIDENT_STATES,
     RECENT_DAYS,
     RESOLUTION_DAYS,
+    SEVERITY_ORDER,
     DayWindow,
     SummaryRepository,
     SummarySourceRepository,
@@ -65,10 +66,7 @@ LIST_LIMIT = 50
 MAX_BACKFILL_DAYS = 90
 """The launch backfill reaches back at most this many days, today included."""
 
-SEVERITIES_MOST_SEVERE_FIRST = tuple(reversed(Severity))
-_SEVERITY_RANK = {
-    severity.value: rank for rank, severity in enumerate(SEVERITIES_MOST_SEVERE_FIRST)
-}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
 
 
 @dataclass(frozen=True)
@@ -150,24 +148,15 @@ def compute_summary(
         )
     window = DayWindow.of(day)
     source = SummarySourceRepository(session)
-
-    updates = source.status_updates(window)
-    incidents = sorted(
-        source.active_incidents(window),
-        key=lambda row: (_SEVERITY_RANK.get(row[2], len(_SEVERITY_RANK)), row[5], row[0]),
-    )
-    blockers = sorted(source.active_blockers(window), key=lambda row: (row[2], row[0]))
-    decision_count = source.recent_decision_count(window)
+    updates = source.status_updates(window, LIST_LIMIT)
+    incidents = source.active_incidents(window, LIST_LIMIT)
+    blockers = source.active_blockers(window, LIST_LIMIT)
     decisions = source.recent_decisions(window, LIST_LIMIT)
     resolved = source.resolved_incidents(window)
-    silent = source.silent_users(window)
+    silent = source.silent_users(window, LIST_LIMIT)
 
-    by_severity = {severity.value: 0 for severity in SEVERITIES_MOST_SEVERE_FIRST}
-    for row in incidents:
-        by_severity[row[2]] = by_severity.get(row[2], 0) + 1
-    durations: dict[str, list[int]] = {
-        severity.value: [] for severity in SEVERITIES_MOST_SEVERE_FIRST
-    }
+    by_severity = dict(zip(SEVERITY_ORDER, incidents.counts, strict=True))
+    durations: dict[str, list[int]] = {severity: [] for severity in SEVERITY_ORDER}
     for severity, created_at, resolved_at in resolved:
         durations.setdefault(severity, []).append(_seconds(resolved_at - created_at))
 
@@ -179,13 +168,13 @@ def compute_summary(
             "created_at": _timestamp(created_at),
             "age_days": (day - created_at.date()).days,
         }
-        for blocker_id, description, created_at in blockers
+        for blocker_id, description, created_at in blockers.rows
     ]
     content: SummaryDocument = {
         "date": day.isoformat(),
         "status_updates": [
             {"id": su_id, "title": title, "author": author, "created_at": _timestamp(created_at)}
-            for su_id, title, author, created_at in updates[:LIST_LIMIT]
+            for su_id, title, author, created_at in updates.rows
         ],
         "incidents": [
             {
@@ -195,23 +184,21 @@ def compute_summary(
                 "status": _status_at_end(status, assignee, resolved_at),
                 "created_at": _timestamp(created_at),
             }
-            for inc_id, title, severity, status, assignee, created_at, resolved_at in incidents[
-                :LIST_LIMIT
-            ]
+            for inc_id, title, severity, status, assignee, created_at, resolved_at in incidents.rows
         ],
-        "blockers": blocker_items[:LIST_LIMIT],
+        "blockers": blocker_items,
         "recent_decisions": [
             {"id": dec_id, "title": title, "decision_date": decision_date.isoformat()}
-            for dec_id, title, decision_date in decisions
+            for dec_id, title, decision_date in decisions.rows
         ],
         "statistics": {
-            "total_status_updates": len(updates),
-            "critical_incidents": by_severity.get(Severity.CRITICAL.value, 0),
-            "active_blockers": len(blockers),
-            "decisions_last_7_days": decision_count,
-            "active_incidents": len(incidents),
+            "total_status_updates": updates.total,
+            "critical_incidents": by_severity[Severity.CRITICAL.value],
+            "active_blockers": blockers.total,
+            "decisions_last_7_days": decisions.total,
+            "active_incidents": incidents.total,
             "active_incidents_by_severity": by_severity,
-            "users_without_status_update": len(silent),
+            "users_without_status_update": silent.total,
         },
         "time_to_resolve": {
             "days": RESOLUTION_DAYS,
@@ -225,16 +212,16 @@ def compute_summary(
         "oldest_active_blocker": blocker_items[0] if blocker_items else None,
         "users_without_status_update": {
             "days": RECENT_DAYS,
-            "users": [{"id": user_id, "name": name} for user_id, name in silent[:LIST_LIMIT]],
+            "users": [{"id": user_id, "name": name} for user_id, name in silent.rows],
         },
     }
     return SummaryContent(
         day=day,
         content=content,
-        status_updates_count=len(updates),
-        incidents_count=len(incidents),
-        blockers_count=len(blockers),
-        decisions_count=decision_count,
+        status_updates_count=updates.total,
+        incidents_count=incidents.total,
+        blockers_count=blockers.total,
+        decisions_count=decisions.total,
     )
 
 

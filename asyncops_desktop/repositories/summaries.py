@@ -1,6 +1,6 @@
 """Daily summaries: one row per day, written with an upsert, and the queries a summary reads.
 
-``SummarySourceRepository`` holds the few set-based queries one day's summary needs (each a
+``SummarySourceRepository`` holds the six set-based queries one day's summary needs (each a
 range on an indexed timestamp or date); ``day_statements`` exposes them so the benchmark can
 time the very same SQL on the raw drivers and check its query plans.
 """
@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Subquery, case, func, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from asyncops_desktop.dialect import dialect_name
 from asyncops_desktop.domain.dto import DailySummaryDTO
-from asyncops_desktop.domain.enums import BlockerStatus, IncidentStatus
+from asyncops_desktop.domain.enums import BlockerStatus, IncidentStatus, Severity
 from asyncops_desktop.domain.models import (
     Blocker,
     DailySummary,
@@ -39,8 +39,6 @@ EXCERPT_CHARS = 200
 """Blocker descriptions are cut to this length in a summary (the record keeps the rest)."""
 
 OPEN_INCIDENT_STATES = (IncidentStatus.OPEN.value, IncidentStatus.IN_PROGRESS.value)
-
-SummaryStatement = Select[Any] | CompoundSelect[Any]
 
 
 @dataclass(frozen=True)
@@ -171,6 +169,13 @@ class SummaryRepository(Repository[DailySummaryDTO]):
 
 
 # -- the source queries of one day's summary ---------------------------------------------------
+#
+# Each list query returns its first ``limit`` rows in the summary's order plus, on every row,
+# ``count(*) OVER ()`` (the length of the whole list, taken before LIMIT): one scan per list,
+# and only the rows the summary shows cross the wire.
+
+SEVERITY_ORDER = tuple(severity.value for severity in reversed(Severity))
+"""Most severe first: the order of the summary's incident list."""
 
 
 def _active_at(
@@ -178,7 +183,7 @@ def _active_at(
     record: type[Incident] | type[Blocker],
     columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
     still_open: ColumnElement[bool],
-) -> SummaryStatement:
+) -> Subquery:
     """``columns`` of the records that existed at the end of the day and were not resolved then.
 
     ``resolved_at`` decides when it is set. A record without it is active if its status says
@@ -197,83 +202,125 @@ def _active_at(
         record.created_at < end,
         or_(still_open, record.updated_at >= end),
     )
-    return union_all(resolved_later, unresolved)
+    return union_all(resolved_later, unresolved).subquery("active")
 
 
-def status_updates_statement(window: DayWindow) -> AnySelect:
-    """Status updates created on the day with their author, newest first."""
+def _whole_list() -> ColumnElement[int]:
+    return func.count().over()
+
+
+def status_updates_statement(window: DayWindow, limit: int) -> AnySelect:
+    """Status updates created on the day with their author, newest first; then the total."""
     return (
-        select(StatusUpdate.id, StatusUpdate.title, User.full_name, StatusUpdate.created_at)
+        select(
+            StatusUpdate.id,
+            StatusUpdate.title,
+            User.full_name,
+            StatusUpdate.created_at,
+            _whole_list(),
+        )
         .join(User, User.id == StatusUpdate.user_id)
         .where(StatusUpdate.created_at >= window.start, StatusUpdate.created_at < window.end)
         .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .limit(limit)
     )
 
 
-def active_incidents_statement(window: DayWindow) -> SummaryStatement:
-    """Incidents active at the end of the day (unordered: the summary orders by severity)."""
-    columns = (
-        Incident.id,
-        Incident.title,
-        Incident.severity,
-        Incident.status,
-        Incident.assigned_to_id,
-        Incident.created_at,
-        Incident.resolved_at,
+def active_incidents_statement(window: DayWindow, limit: int) -> AnySelect:
+    """Incidents active at the day's end, most severe then oldest first; total; per severity."""
+    active = _active_at(
+        window,
+        Incident,
+        (
+            Incident.id,
+            Incident.title,
+            Incident.severity,
+            Incident.status,
+            Incident.assigned_to_id,
+            Incident.created_at,
+            Incident.resolved_at,
+        ),
+        Incident.status.in_(OPEN_INCIDENT_STATES),
     )
-    return _active_at(window, Incident, columns, Incident.status.in_(OPEN_INCIDENT_STATES))
-
-
-def active_blockers_statement(window: DayWindow) -> SummaryStatement:
-    """Blockers active at the end of the day with a description excerpt (unordered)."""
-    columns = (
-        Blocker.id,
-        func.substr(Blocker.description, 1, EXCERPT_CHARS + 1),
-        Blocker.created_at,
+    rank = case(
+        {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)},
+        value=active.c.severity,
+        else_=len(SEVERITY_ORDER),
     )
-    return _active_at(window, Blocker, columns, Blocker.status == BlockerStatus.ACTIVE.value)
-
-
-def _recent_decision(window: DayWindow) -> ColumnElement[bool]:
-    # A decision deleted after the day was still on record that day.
-    return and_(
-        Decision.decision_date >= window.recent_first_day,
-        Decision.decision_date <= window.day,
-        or_(Decision.deleted_at.is_(None), Decision.deleted_at >= window.end),
+    per_severity = [
+        func.count().filter(active.c.severity == severity).over() for severity in SEVERITY_ORDER
+    ]
+    return (
+        select(
+            active.c.id,
+            active.c.title,
+            active.c.severity,
+            active.c.status,
+            active.c.assigned_to_id,
+            active.c.created_at,
+            active.c.resolved_at,
+            _whole_list(),
+            *per_severity,
+        )
+        .order_by(rank, active.c.created_at, active.c.id)
+        .limit(limit)
     )
 
 
-def recent_decision_count_statement(window: DayWindow) -> AnySelect:
-    """How many decisions are dated within the 7 days ending on the day."""
-    return select(func.count()).select_from(Decision).where(_recent_decision(window))
+def active_blockers_statement(window: DayWindow, limit: int) -> AnySelect:
+    """Blockers active at the end of the day, oldest first, with an excerpt; then the total."""
+    active = _active_at(
+        window,
+        Blocker,
+        (Blocker.id, Blocker.description, Blocker.created_at),
+        Blocker.status == BlockerStatus.ACTIVE.value,
+    )
+    return (
+        select(
+            active.c.id,
+            func.substr(active.c.description, 1, EXCERPT_CHARS + 1),
+            active.c.created_at,
+            _whole_list(),
+        )
+        .order_by(active.c.created_at, active.c.id)
+        .limit(limit)
+    )
 
 
 def recent_decisions_statement(window: DayWindow, limit: int) -> AnySelect:
-    """The newest ``limit`` decisions dated within the 7 days ending on the day."""
+    """Decisions dated within the 7 days ending on the day, newest first; then the total.
+
+    A decision deleted after the day was still on record that day.
+    """
     return (
-        select(Decision.id, Decision.title, Decision.decision_date)
-        .where(_recent_decision(window))
+        select(Decision.id, Decision.title, Decision.decision_date, _whole_list())
+        .where(
+            Decision.decision_date >= window.recent_first_day,
+            Decision.decision_date <= window.day,
+            or_(Decision.deleted_at.is_(None), Decision.deleted_at >= window.end),
+        )
         .order_by(Decision.decision_date.desc(), Decision.id.desc())
         .limit(limit)
     )
 
 
 def resolved_incidents_statement(window: DayWindow) -> AnySelect:
-    """Severity, creation and resolution time of incidents resolved in the 30 days ending on the day."""
+    """Severity, created_at and resolved_at of incidents resolved in the 30 days to the day."""
     return select(Incident.severity, Incident.created_at, Incident.resolved_at).where(
         Incident.resolved_at >= window.resolution_start, Incident.resolved_at < window.end
     )
 
 
-def silent_users_statement(window: DayWindow) -> AnySelect:
-    """Active users (existing by the end of the day) with no status update in the last 7 days."""
+def silent_users_statement(window: DayWindow, limit: int) -> AnySelect:
+    """Active users (existing at the day's end) with no update in 7 days, by name; total."""
     posted = select(StatusUpdate.user_id).where(
         StatusUpdate.created_at >= window.recent_start, StatusUpdate.created_at < window.end
     )
     return (
-        select(User.id, User.full_name)
+        select(User.id, User.full_name, _whole_list())
         .where(User.is_active, User.created_at < window.end, User.id.not_in(posted))
         .order_by(User.full_name, User.id)
+        .limit(limit)
     )
 
 
@@ -287,17 +334,26 @@ def first_activity_statement() -> AnySelect:
     )
 
 
-def day_statements(window: DayWindow, list_limit: int) -> dict[str, SummaryStatement]:
+def day_statements(window: DayWindow, limit: int) -> dict[str, AnySelect]:
     """Every query one day's summary runs, by name, in the order it runs them."""
     return {
-        "status updates of the day": status_updates_statement(window),
-        "incidents active at the end": active_incidents_statement(window),
-        "blockers active at the end": active_blockers_statement(window),
-        "decisions of 7 days (count)": recent_decision_count_statement(window),
-        "decisions of 7 days (list)": recent_decisions_statement(window, list_limit),
+        "status updates of the day": status_updates_statement(window, limit),
+        "incidents active at the end": active_incidents_statement(window, limit),
+        "blockers active at the end": active_blockers_statement(window, limit),
+        "decisions of 7 days": recent_decisions_statement(window, limit),
         "incidents resolved in 30 days": resolved_incidents_statement(window),
-        "users silent for 7 days": silent_users_statement(window),
+        "users silent for 7 days": silent_users_statement(window, limit),
     }
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The first rows of a list (without the count columns) and the length of the whole list."""
+
+    rows: list[tuple[Any, ...]]
+    total: int
+    counts: tuple[int, ...] = ()
+    """Further whole-list counts the query returns (incidents: one per severity)."""
 
 
 class SummarySourceRepository:
@@ -306,36 +362,41 @@ class SummarySourceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _rows(self, statement: SummaryStatement) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self.session.execute(statement)]
+    def _listing(self, statement: AnySelect, extra_counts: int = 0) -> Listing:
+        rows = self.session.execute(statement).all()
+        if not rows:
+            return Listing([], 0, (0,) * extra_counts)
+        width = len(rows[0]) - 1 - extra_counts
+        first = rows[0]
+        return Listing(
+            [tuple(row[:width]) for row in rows],
+            int(first[width]),
+            tuple(int(value) for value in first[width + 1 :]),
+        )
 
-    def status_updates(self, window: DayWindow) -> list[tuple[Any, ...]]:
+    def status_updates(self, window: DayWindow, limit: int) -> Listing:
         """(id, title, author, created_at) of the day's status updates, newest first."""
-        return self._rows(status_updates_statement(window))
+        return self._listing(status_updates_statement(window, limit))
 
-    def active_incidents(self, window: DayWindow) -> list[tuple[Any, ...]]:
-        """(id, title, severity, status, assigned_to_id, created_at, resolved_at) at day end."""
-        return self._rows(active_incidents_statement(window))
+    def active_incidents(self, window: DayWindow, limit: int) -> Listing:
+        """Incidents active at the day's end (``counts``: per severity, ``SEVERITY_ORDER``)."""
+        return self._listing(active_incidents_statement(window, limit), len(SEVERITY_ORDER))
 
-    def active_blockers(self, window: DayWindow) -> list[tuple[Any, ...]]:
-        """(id, description excerpt, created_at) of blockers active at day end."""
-        return self._rows(active_blockers_statement(window))
+    def active_blockers(self, window: DayWindow, limit: int) -> Listing:
+        """(id, description excerpt, created_at) of blockers active at day end, oldest first."""
+        return self._listing(active_blockers_statement(window, limit))
 
-    def recent_decision_count(self, window: DayWindow) -> int:
-        """How many decisions are dated within the 7 days ending on the day."""
-        return int(self.session.execute(recent_decision_count_statement(window)).scalar_one())
-
-    def recent_decisions(self, window: DayWindow, limit: int) -> list[tuple[Any, ...]]:
-        """(id, title, decision_date) of the newest ``limit`` recent decisions."""
-        return self._rows(recent_decisions_statement(window, limit))
+    def recent_decisions(self, window: DayWindow, limit: int) -> Listing:
+        """(id, title, decision_date) of decisions dated in the 7 days, newest first."""
+        return self._listing(recent_decisions_statement(window, limit))
 
     def resolved_incidents(self, window: DayWindow) -> list[tuple[Any, ...]]:
         """(severity, created_at, resolved_at) of incidents resolved in the 30-day window."""
-        return self._rows(resolved_incidents_statement(window))
+        return [tuple(row) for row in self.session.execute(resolved_incidents_statement(window))]
 
-    def silent_users(self, window: DayWindow) -> list[tuple[Any, ...]]:
+    def silent_users(self, window: DayWindow, limit: int) -> Listing:
         """(id, full_name) of active users without a status update in the 7-day window."""
-        return self._rows(silent_users_statement(window))
+        return self._listing(silent_users_statement(window, limit))
 
     def first_activity_day(self) -> dt.date | None:
         """The first day anything was posted, reported, raised or decided; None when empty."""
