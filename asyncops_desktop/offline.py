@@ -900,11 +900,19 @@ class OfflineWorkspace:
             and r.server_decision_id is not None
         }
         todo = [r for r in rows if r.state == "pending"]
+        blocked = {
+            int(k)
+            for r in rows
+            if r.state in ("conflict", "failed") and r.local_effects
+            for k in json.loads(r.before)
+        }
         outcomes: list[ChangeOutcome] = []
         for index, row in enumerate(todo):
             if cancel is not None:
                 cancel.check()
-            outcome = _apply(server, actor, row, id_map)
+            outcome = _apply(server, actor, row, id_map, blocked)
+            if outcome.result in ("conflict", "failed"):
+                blocked |= {int(k) for k in json.loads(row.before)}
             _mark_done(self.database, row.id, outcome)
             if (
                 row.new_decision_id is not None
@@ -1160,9 +1168,18 @@ class _SyncService(DecisionService):
 
 
 def _apply(
-    server: Database, actor: Actor, row: OfflinePendingChange, id_map: Mapping[int, int]
+    server: Database,
+    actor: Actor,
+    row: OfflinePendingChange,
+    id_map: Mapping[int, int],
+    blocked: set[int],
 ) -> ChangeOutcome:
-    """Apply one pending change on the server (one transaction) and say what happened."""
+    """Apply one pending change on the server (one transaction) and say what happened.
+
+    ``blocked`` holds the local decisions an earlier, refused change touched: a later change
+    to one of them built on a state the server never had, so it is a conflict as well (even
+    if the server's version number happens to match again).
+    """
     arguments = _decode_arguments(json.loads(row.payload))
     local_id = row.new_decision_id if row.kind == "record" else row.decision_id
 
@@ -1187,6 +1204,24 @@ def _apply(
     expected = (
         (target, row.base_version) if target is not None and row.base_version is not None else None
     )
+    if blocked & {int(k) for k in json.loads(row.before)} and target is not None:
+        with server.read() as session:
+            done = session.get(DecisionOfflineChange, row.change_uid)
+        if done is not None:
+            return ChangeOutcome(row.id, row.kind, row.decision_id, target, "already applied")
+        try:
+            current = DecisionService(server, actor).get(target)
+        except NotFound as missing:
+            return ChangeOutcome(row.id, row.kind, row.decision_id, None, "failed", str(missing))
+        return ChangeOutcome(
+            row.id,
+            row.kind,
+            row.decision_id,
+            target,
+            "conflict",
+            "It builds on an earlier change to this decision that was not applied.",
+            _conflict_record(row, arguments, current),
+        )
     service = _SyncService(server, actor, row.change_uid, row.kind, row.made_at, expected)
     try:
         result_id: int | None = target
