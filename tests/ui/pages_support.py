@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from asyncops_desktop.db import Database
 from asyncops_desktop.domain.models import utcnow
@@ -18,6 +21,8 @@ from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.users import UserService
 from ui.connection import ConnectionInfo, DatabaseHandle
 from ui.context import AppContext
+from ui.pages.editor import RecordEditor
+from ui.pages.page import RecordPage
 from ui.worker import DatabaseWorker
 
 TIMEOUT_MS = 30_000
@@ -127,3 +132,37 @@ def add_blockers(
             )
             for n in range(count)
         ]
+
+
+def show_page(qtbot: QtBot, page: QWidget, context: AppContext) -> None:
+    """Show a page at a desktop size and wait until its first loads are in."""
+    qtbot.addWidget(page)
+    page.resize(1280, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    wait_idle(qtbot, context)
+
+
+def answer_unsaved(qtbot: QtBot, page: RecordPage[Any], button: QMessageBox.StandardButton) -> None:
+    """Click one button of the page's save/discard/cancel question."""
+    qtbot.waitUntil(lambda: page.leave_box is not None and page.leave_box.isVisible())
+    box = page.leave_box
+    assert box is not None
+    clicked = box.button(button)
+    assert clicked is not None
+    clicked.click()
+    qtbot.waitUntil(lambda: page.leave_box is None)
+
+
+def save_and_wait(qtbot: QtBot, editor: RecordEditor[Any]) -> object:
+    """Click Save and wait for the saved record."""
+    with qtbot.waitSignal(editor.saved, timeout=TIMEOUT_MS) as saved:
+        assert editor.save_button.isEnabled()
+        editor.save_button.click()
+    return saved.args[0]
+
+
+def count_rows(database: Database, table: str) -> int:
+    """Rows in a table, read directly."""
+    with database.read() as session:
+        return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

@@ -8,7 +8,7 @@ from asyncops_desktop.domain.dto import BlockerDTO
 from asyncops_desktop.repositories.base import Sort
 from asyncops_desktop.repositories.blockers import BlockerFilter, BlockerRepository
 from ui.context import AppContext
-from ui.models.badges import blocker_status_badge
+from ui.models.badges import BLOCKER_STATUS_BADGES, blocker_status_badge
 from ui.models.columns import RIGHT, Column
 from ui.models.formatters import (
     active_for_text,
@@ -63,6 +63,7 @@ BLOCKER_COLUMNS: tuple[Column[BlockerDTO], ...] = (
         lambda r: blocker_status_label(r.status),
         sort_key="status",
         badge=lambda r: blocker_status_badge(r.status),
+        badge_choices=tuple(BLOCKER_STATUS_BADGES.values()),
         width_chars=11,
     ),
     Column(
@@ -70,7 +71,8 @@ BLOCKER_COLUMNS: tuple[Column[BlockerDTO], ...] = (
         "Description",
         lambda r: one_line(r.description),
         tooltip=lambda r: f"{one_line(r.description, 400)}\n\nImpact: {one_line(r.impact, 300)}",
-        width_chars=40,
+        width_chars=30,
+        stretch=True,
     ),
     Column(
         "active_for",
@@ -82,16 +84,16 @@ BLOCKER_COLUMNS: tuple[Column[BlockerDTO], ...] = (
         initial_descending=True,
         tooltip=_active_tooltip,
         time_relative=True,
-        width_chars=15,
+        width_chars=16,
     ),
     Column(
         "linked",
         "Linked to",
         linked_text,
         tooltip=lambda r: linked_text(r) or "Not linked to a status update or incident",
-        width_chars=14,
+        width_chars=13,
     ),
-    Column("reporter", "Raised by", lambda r: r.reporter_name, width_chars=15),
+    Column("reporter", "Raised by", lambda r: r.reporter_name, width_chars=13),
     Column(
         "created_at",
         "Raised",
@@ -100,7 +102,7 @@ BLOCKER_COLUMNS: tuple[Column[BlockerDTO], ...] = (
         tooltip=lambda r: f"Raised {exact_time(r.created_at)}",
         initial_descending=True,
         time_relative=True,
-        width_chars=11,
+        width_chars=12,
     ),
 )
 RAISED_COLUMN = 6

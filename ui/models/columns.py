@@ -52,6 +52,12 @@ class Column(Generic[R]):
     width_chars: int = 14
     # Relative times change as the clock moves: the page repaints these every minute.
     time_relative: bool = False
+    # The column that takes the width left over (titles, descriptions): no sideways scrolling.
+    stretch: bool = False
+    # Every badge the column can show, so the view can size it to the widest one.
+    badge_choices: tuple[Badge, ...] = ()
+    # Shown only when the person turns it on (header context menu): keeps titles readable.
+    hidden_by_default: bool = False
 
     @property
     def sortable(self) -> bool:

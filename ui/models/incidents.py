@@ -8,7 +8,12 @@ from asyncops_desktop.domain.dto import IncidentDTO
 from asyncops_desktop.repositories.base import Sort
 from asyncops_desktop.repositories.incidents import IncidentFilter, IncidentRepository
 from ui.context import AppContext
-from ui.models.badges import incident_status_badge, severity_badge
+from ui.models.badges import (
+    INCIDENT_STATUS_BADGES,
+    SEVERITY_BADGES,
+    incident_status_badge,
+    severity_badge,
+)
 from ui.models.columns import RIGHT, Column
 from ui.models.formatters import (
     exact_time,
@@ -46,7 +51,8 @@ INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
         lambda r: one_line(r.title),
         sort_key="title",
         tooltip=lambda r: f"{r.title}\n\n{one_line(r.description, 300)}",
-        width_chars=38,
+        width_chars=30,
+        stretch=True,
     ),
     Column(
         "severity",
@@ -54,6 +60,7 @@ INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
         lambda r: severity_label(r.severity),
         sort_key="severity",
         badge=lambda r: severity_badge(r.severity),
+        badge_choices=tuple(SEVERITY_BADGES.values()),
         tooltip=lambda r: f"Severity: {severity_label(r.severity)}",
         initial_descending=True,
         width_chars=11,
@@ -64,6 +71,7 @@ INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
         lambda r: incident_status_label(r.status),
         sort_key="status",
         badge=lambda r: incident_status_badge(r.status),
+        badge_choices=tuple(INCIDENT_STATUS_BADGES.values()),
         tooltip=_status_tooltip,
         width_chars=13,
     ),
@@ -71,9 +79,9 @@ INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
         "assignee",
         "Assignee",
         lambda r: r.assignee_name or "Unassigned",
-        width_chars=15,
+        width_chars=13,
     ),
-    Column("reporter", "Reporter", lambda r: r.reporter_name, width_chars=15),
+    Column("reporter", "Reporter", lambda r: r.reporter_name, width_chars=13),
     Column(
         "created_at",
         "Reported",
@@ -82,7 +90,7 @@ INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
         tooltip=lambda r: f"Reported {exact_time(r.created_at)}",
         initial_descending=True,
         time_relative=True,
-        width_chars=11,
+        width_chars=12,
     ),
     Column(
         "updated_at",
@@ -92,7 +100,8 @@ INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
         tooltip=lambda r: f"Last changed {exact_time(r.updated_at)}",
         initial_descending=True,
         time_relative=True,
-        width_chars=11,
+        width_chars=12,
+        hidden_by_default=True,
     ),
 )
 REPORTED_COLUMN = 6

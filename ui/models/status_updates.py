@@ -32,7 +32,8 @@ STATUS_UPDATE_COLUMNS: tuple[Column[StatusUpdateDTO], ...] = (
         lambda r: one_line(r.title),
         sort_key="title",
         tooltip=_title_tooltip,
-        width_chars=40,
+        width_chars=32,
+        stretch=True,
     ),
     Column("author", "Author", lambda r: r.author_name, width_chars=16),
     Column(
@@ -50,7 +51,7 @@ STATUS_UPDATE_COLUMNS: tuple[Column[StatusUpdateDTO], ...] = (
         tooltip=lambda r: f"Posted {exact_time(r.created_at)}",
         initial_descending=True,
         time_relative=True,
-        width_chars=11,
+        width_chars=12,
     ),
     Column(
         "updated_at",
@@ -60,7 +61,7 @@ STATUS_UPDATE_COLUMNS: tuple[Column[StatusUpdateDTO], ...] = (
         tooltip=lambda r: f"Last changed {exact_time(r.updated_at)}",
         initial_descending=True,
         time_relative=True,
-        width_chars=11,
+        width_chars=12,
     ),
 )
 POSTED_COLUMN = 3
