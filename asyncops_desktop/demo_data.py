@@ -4,6 +4,10 @@
 records, 7 daily summaries) spread over the last ~90 days; ``scale=1000`` gives about 100,000
 decisions over a few years, for trying the app and for benchmarks.
 
+The daily summaries (the days before today; today is left for the app's launch) are computed
+from the loaded rows by ``asyncops_desktop.summaries``, the same code the app and the CLI use,
+so there is one definition of a summary.
+
 Rows are built as plain dicts by ``iter_batches`` and written with SQLAlchemy Core
 ``executemany`` in batches, one transaction each. Ids are assigned here, after the largest id
 already in each table, so foreign keys can be filled without a round trip; PostgreSQL's
@@ -33,6 +37,7 @@ from asyncops_desktop.domain.enums import BlockerStatus, IncidentStatus, Role, S
 from asyncops_desktop.domain.errors import ValidationError
 from asyncops_desktop.domain.models import Base, DailySummary, User, utcnow
 from asyncops_desktop.services.decisions import audit_value, created_snapshot
+from asyncops_desktop.summaries import store_summary
 
 # Every demo user signs in with this password. It is published here on purpose so a tester
 # can sign in as anyone; demo data belongs on demo databases only.
@@ -42,7 +47,6 @@ DEMO_BCRYPT_ROUNDS = 4
 
 BATCH_ROWS = 5_000
 DECISIONS_PER_CHUNK = 1_500
-SUMMARY_LIST_LIMIT = 25
 
 # In foreign-key order: a batch never refers to a table later in this tuple.
 TABLE_ORDER = (
@@ -242,7 +246,7 @@ BLOCKER_TEMPLATES = (
     "Need production read access to `{service}` logs to finish the {project} investigation.",
     "Vendor sandbox for {project} has been down since {weekday}; integration tests cannot run.",
     "Security review for {project} is not scheduled yet.",
-    "The staging environment for `{service}` is broken after the {platform} move.",
+    "The staging environment for `{service}` is broken since the move to {platform}.",
     "Budget sign-off for {platform} is pending with finance.",
     "No one on {team} has capacity to review the {project} design doc.",
 )  # fmt: skip
@@ -400,7 +404,6 @@ class _Plan:
             "decision_participants": sum(self.participants),
             # One "created" entry per decision plus its field updates.
             "decision_audit_log": self.decisions + sum(self.updates),
-            "daily_summaries": len(self.summary_days),
         }
 
 
@@ -446,7 +449,6 @@ class _Records:
     incident_times: list[dt.datetime] = field(default_factory=list)
     incident_rows: list[Row] = field(default_factory=list)
     blocker_rows: list[Row] = field(default_factory=list)
-    window_decisions: list[Row] = field(default_factory=list)
 
 
 class _Generator:
@@ -773,9 +775,6 @@ class _Generator:
         plan = self.plan
         times = self._sorted_moments(plan.decisions)
         ids = self._ids("decisions", plan.decisions)
-        window_start = (plan.summary_days[0] if plan.summary_days else self.today) - dt.timedelta(
-            days=7
-        )
         for start in range(0, plan.decisions, DECISIONS_PER_CHUNK):
             decisions: list[Row] = []
             participants: list[Row] = []
@@ -788,8 +787,6 @@ class _Generator:
                 decisions.append(decision)
                 participants.extend(people)
                 audit.extend(history)
-                if decision["decision_date"] >= window_start:
-                    self.records.window_decisions.append(decision)
             yield (
                 ("decisions", decisions),
                 ("decision_participants", participants),
@@ -895,129 +892,6 @@ class _Generator:
         )
         return _clip(f"{old} {extra}", LIMITS["decision_text"])
 
-    def summaries(self) -> list[Row]:
-        days = self.plan.summary_days
-        if not days:
-            return []
-        rows: list[Row] = []
-        ids = self._ids("daily_summaries", len(days))
-        first = dt.datetime.combine(days[0], dt.time())
-        last_end = dt.datetime.combine(days[-1], dt.time()) + dt.timedelta(days=1)
-        # Only records that can be active somewhere in the window need checking each day.
-        incidents = [
-            row
-            for row in self.records.incident_rows
-            if row["created_at"] < last_end and (row["resolved_at"] or last_end) >= first
-        ]
-        blockers = [
-            row
-            for row in self.records.blocker_rows
-            if row["created_at"] < last_end and (row["resolved_at"] or last_end) >= first
-        ]
-        updates = [row for row in self.records.status_rows if first <= row["created_at"] < last_end]
-        for summary_id, day in zip(ids, days, strict=True):
-            rows.append(self._summary(summary_id, day, incidents, blockers, updates))
-        return rows
-
-    def _summary(
-        self,
-        summary_id: int,
-        day: dt.date,
-        incidents: list[Row],
-        blockers: list[Row],
-        updates: list[Row],
-    ) -> Row:
-        start = dt.datetime.combine(day, dt.time())
-        end = start + dt.timedelta(days=1)
-        names = self.records.names
-        todays = [row for row in updates if start <= row["created_at"] < end]
-        active_incidents = [
-            row
-            for row in incidents
-            if row["created_at"] < end and (row["resolved_at"] is None or row["resolved_at"] >= end)
-        ]
-        active_blockers = [
-            row
-            for row in blockers
-            if row["created_at"] < end and (row["resolved_at"] is None or row["resolved_at"] >= end)
-        ]
-        week_ago = day - dt.timedelta(days=6)
-        decisions = [
-            row for row in self.records.window_decisions if week_ago <= row["decision_date"] <= day
-        ]
-        critical = sum(1 for row in active_incidents if row["severity"] == Severity.CRITICAL.value)
-        content: dict[str, Any] = {
-            "status_updates": [
-                {
-                    "id": row["id"],
-                    "title": row["title"],
-                    "author": names.get(row["user_id"], ""),
-                    "created_at": row["created_at"].isoformat() + "Z",
-                }
-                for row in todays[:SUMMARY_LIST_LIMIT]
-            ],
-            "incidents": [
-                {
-                    "id": row["id"],
-                    "title": row["title"],
-                    "severity": row["severity"],
-                    "status": _status_on(row),
-                }
-                for row in sorted(active_incidents, key=_severity_first)[:SUMMARY_LIST_LIMIT]
-            ],
-            "blockers": [
-                {"id": row["id"], "description": row["description"][:200], "status": "active"}
-                for row in active_blockers[-SUMMARY_LIST_LIMIT:]
-            ],
-            "recent_decisions": [
-                {
-                    "id": row["id"],
-                    "title": row["title"],
-                    "decision_date": row["decision_date"].isoformat(),
-                }
-                for row in sorted(decisions, key=lambda d: d["decision_date"], reverse=True)[
-                    :SUMMARY_LIST_LIMIT
-                ]
-            ],
-            "statistics": {
-                "total_status_updates": len(todays),
-                "critical_incidents": critical,
-                "active_blockers": len(active_blockers),
-                "decisions_last_7_days": len(decisions),
-            },
-        }
-        generated = min(end + dt.timedelta(minutes=self._number(1, 30)), self.now)
-        return {
-            "id": summary_id,
-            "summary_date": day,
-            "content": content,
-            "status_updates_count": len(todays),
-            "incidents_count": len(active_incidents),
-            "blockers_count": len(active_blockers),
-            "decisions_count": len(decisions),
-            "generated_at": generated,
-            "created_at": generated,
-        }
-
-
-def _status_on(incident: Row) -> str:
-    """The status an incident had while still active (it may be resolved by now)."""
-    status = str(incident["status"])
-    if status in (IncidentStatus.OPEN.value, IncidentStatus.IN_PROGRESS.value):
-        return status
-    return (
-        IncidentStatus.IN_PROGRESS.value
-        if incident["assigned_to_id"] is not None
-        else IncidentStatus.OPEN.value
-    )
-
-
-_SEVERITY_RANK = {s.value: rank for rank, s in enumerate(reversed(Severity))}
-
-
-def _severity_first(incident: Row) -> tuple[int, int]:
-    return (_SEVERITY_RANK[incident["severity"]], -int(incident["id"]))
-
 
 def _cover(rng: random.Random, values: list[str], required: Sequence[str]) -> None:
     """Make every value of ``required`` appear in ``values`` (when there is room)."""
@@ -1073,10 +947,12 @@ def _batched(table: str, rows: list[Row]) -> Iterator[Batch]:
 
 @dataclass
 class DemoRows:
-    """The planned row counts per table and the batches that produce them."""
+    """The planned row counts per table, the batches that produce them and the summary days."""
 
     totals: dict[str, int]
     batches: Iterator[Batch]
+    summary_days: list[dt.date]
+    """Days to compute summaries for once the rows are in (days already summarised skipped)."""
 
 
 def iter_batches(
@@ -1094,9 +970,8 @@ def iter_batches(
         yield from _batched("incidents", generator.incidents())
         yield from _batched("blockers", generator.blockers())
         yield from generator.decision_chunks()
-        yield from _batched("daily_summaries", generator.summaries())
 
-    return DemoRows(totals, stream())
+    return DemoRows(totals, stream(), list(generator.plan.summary_days))
 
 
 def generate(
@@ -1106,16 +981,20 @@ def generate(
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
+    summaries: bool = True,
 ) -> dict[str, int]:
     """Fill ``database`` with sample data; returns rows inserted per table.
 
     ``now`` pins the clock the data is spread back from (the benchmark loads identical rows
-    twice); it defaults to the current UTC time.
+    twice); it defaults to the current UTC time. ``summaries=False`` leaves the daily
+    summaries out (the benchmark times their computation separately).
     """
     with database.read() as session:
         existing = read_existing(session)
+    now = now or utcnow()
     demo = iter_batches(existing, scale=scale, seed=seed, now=now)
-    total = sum(demo.totals.values())
+    summary_days = demo.summary_days if summaries else []
+    total = sum(demo.totals.values()) + len(summary_days)
     done = 0
     if progress is not None:
         progress(0, total)
@@ -1130,7 +1009,14 @@ def generate(
             progress(done, total)
     with database.write() as session:
         _after_bulk_load(session)
-    return demo.totals
+    # After ANALYZE, so the summary queries run with the statistics of the loaded volume.
+    with database.write() as session:
+        for day in summary_days:
+            store_summary(session, day, now=now)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    return {**demo.totals, "daily_summaries": len(summary_days)}
 
 
 def _after_bulk_load(session: Session) -> None:

@@ -1,4 +1,5 @@
-"""``python -m bench``: demo-data insert rate and decision paging, each next to a baseline.
+"""``python -m bench``: demo-data insert rate, decision paging and daily summaries, each next
+to a baseline.
 
 Every figure is compared with a baseline measured in the same run on the same data (the raw
 ``sqlite3``/``psycopg`` driver doing the same work, or the first page for the deep page), so a
@@ -11,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import os
 import platform
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +33,21 @@ from asyncops_desktop.domain.models import utcnow
 from asyncops_desktop.repositories.base import Cursor
 from asyncops_desktop.repositories.decisions import DecisionRepository
 from bench.backends import DEFAULT_PG_URL, BenchDatabase, PostgresDatabases, SqliteFiles
+from bench.common import BenchError, Result, paired_medians
+from bench.common import driver as _driver
+from bench.common import log as _log
+from bench.common import verdict as _verdict
 from bench.raw import PostgresDecisions, RawDecisions, SqliteDecisions
 from bench.raw import insert_postgresql as raw_insert_postgresql
 from bench.raw import insert_sqlite as raw_insert_sqlite
+from bench.summaries import MEASUREMENTS as SUMMARY_MEASUREMENTS
+from bench.summaries import bench_summaries
 
 INSERT = "demo-data insert rate"
 FIRST_PAGE = "first page (50 decisions by date)"
 DEEP_PAGE = "deep page via keyset cursor"
 BULK_FETCH = "fetch 10,000 decisions"
-MEASUREMENTS = (INSERT, FIRST_PAGE, DEEP_PAGE, BULK_FETCH)
+MEASUREMENTS = (INSERT, FIRST_PAGE, DEEP_PAGE, BULK_FETCH, *SUMMARY_MEASUREMENTS)
 
 TARGET_SCALE = 1000
 PAGE_SIZE = 50
@@ -57,69 +62,10 @@ DEEP_PAGE_MAX_RATIO = 2.0
 BULK_MAX_RATIO = 3.0
 
 
-class BenchError(RuntimeError):
-    """The benchmark could not run or a baseline disagreed with the figure it measures."""
-
-
-@dataclass(frozen=True)
-class Result:
-    """One row of the table."""
-
-    measurement: str
-    backend: str
-    figure: float
-    unit: str
-    baseline: float
-    baseline_label: str
-    ratio: float
-    """Cost of the figure over the cost of the baseline (above 1: slower than the baseline)."""
-    target: str
-    verdict: str
-    note: str = ""
-
-
-def _log(started: float, message: str) -> None:
-    sys.stderr.write(f"[{time.monotonic() - started:6.1f}s] {message}\n")
-    sys.stderr.flush()
-
-
-def paired_medians(
-    figure: Callable[[], object],
-    baseline: Callable[[], object],
-    runs: int,
-    *,
-    warmup: int = 10,
-    collect: bool = False,
-) -> tuple[float, float]:
-    """Median milliseconds of ``figure`` and ``baseline``, run alternately ``runs`` times.
-
-    Alternating puts both under the same machine load; the warm-up fills statement caches
-    (and lets psycopg prepare its statements) on both sides before anything is timed.
-    """
-    for _ in range(warmup):
-        figure()
-        baseline()
-    timings: tuple[list[int], list[int]] = ([], [])
-    for _ in range(runs):
-        for fn, sink in ((baseline, timings[1]), (figure, timings[0])):
-            if collect:
-                # A big fetch allocates tens of thousands of objects: start each from a
-                # collected heap so one side does not pay for the other's garbage.
-                gc.collect()
-            start = time.perf_counter_ns()
-            fn()
-            sink.append(time.perf_counter_ns() - start)
-    return statistics.median(timings[0]) / 1e6, statistics.median(timings[1]) / 1e6
-
-
 def _same_rows(measurement: str, ids: Sequence[int], raw_rows: Sequence[Sequence[Any]]) -> None:
     raw_ids = [int(row[0]) for row in raw_rows]
     if list(ids) != raw_ids:
         raise BenchError(f"{measurement}: the raw baseline returned different rows")
-
-
-def _verdict(passed: bool) -> str:
-    return "PASS" if passed else "FAIL"
 
 
 def bench_insert(
@@ -136,7 +82,9 @@ def bench_insert(
         with database.read() as session:
             existing = read_existing(session)
         start = time.perf_counter()
-        counts = generate(database, scale=scale, seed=seed, now=now)
+        # Without summaries: the raw baseline inserts the same rows, and the summary
+        # benchmark times their computation on this database afterwards.
+        counts = generate(database, scale=scale, seed=seed, now=now, summaries=False)
         generate_s = time.perf_counter() - start
     finally:
         database.dispose()
@@ -163,10 +111,6 @@ def bench_insert(
         note=f"{rows:,} rows in {generate_s:.2f} s (raw: {raw_s:.2f} s)",
     )
     return result, counts
-
-
-def _driver(backend: str) -> str:
-    return "sqlite3" if backend == "sqlite" else "psycopg"
 
 
 def _walk(repo: DecisionRepository, depth: int) -> Cursor | None:
@@ -295,12 +239,16 @@ def bench_backend(
             Path(baseline_target.raw_target + suffix).unlink(missing_ok=True)
     _log(started, f"{backend}: timing decision pages")
     results = [insert_result, *bench_queries(target, runs=args.runs)]
+    _log(started, f"{backend}: timing daily summaries and reading their query plans")
+    results += bench_summaries(target, today=now.date(), runs=args.runs, now=now)
     return results, counts
 
 
 def _format_figure(value: float, unit: str) -> str:
     if unit == "rows/s":
         return f"{value:,.0f} rows/s"
+    if unit == "queries":
+        return f"{value:.0f} queries"
     return f"{value:,.2f} ms" if value < 100 else f"{value:,.1f} ms"
 
 
@@ -313,7 +261,7 @@ def render_table(results: Sequence[Result]) -> str:
             r.backend,
             _format_figure(r.figure, r.unit),
             _format_figure(r.baseline, r.unit),
-            f"{r.ratio:.2f}x",
+            "" if r.unit == "queries" else f"{r.ratio:.2f}x",
             r.target,
             r.verdict,
         )
