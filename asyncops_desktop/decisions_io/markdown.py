@@ -159,9 +159,12 @@ def file_name(number: int, title: str) -> str:
     return f"{number:04d}-{slug(title)}.md"
 
 
-def _heading_title(title: str) -> str | None:
-    match = _H1.fullmatch(f"# {title}")
-    return match.group(1) if match is not None and match.group(1) is not None else None
+def _h1_text(line: str) -> str | None:
+    """The text of a level-1 ATX heading line as ``parse`` reads it, else None."""
+    if not line.startswith("#"):
+        return None
+    match = _H1.fullmatch(line.strip())
+    return None if match is None else (match.group(1) or "").strip()
 
 
 def _escape(text: str, field_name: str) -> str:
@@ -196,7 +199,8 @@ def _escape(text: str, field_name: str) -> str:
 
 def render(record: DecisionRecord, superseded_by_file: str | None = None) -> str:
     """The MADR file for a decision (``superseded_by_file`` names the successor's file)."""
-    exact_heading = _heading_title(record.title) == record.title and "\n" not in record.title
+    title = record.title
+    exact_heading = "\n" not in title and "\r" not in title and _h1_text(f"# {title}") == title
     pairs: list[tuple[str, frontmatter.Value]] = [
         ("title", None if exact_heading else record.title),
         ("status", record.status.value),
@@ -381,9 +385,9 @@ def parse(text: str) -> DecisionRecord:
         line = lines[index]
         if _section_of(line) is not None:
             break
-        h1 = _H1.fullmatch(line.strip()) if line.startswith("#") else None
+        h1 = _h1_text(line)
         if h1 is not None:
-            title = (h1.group(1) or "").strip()
+            title = h1
             index += 1
             break
         if (
