@@ -209,7 +209,7 @@ def compute_summary(
             },
         },
         # Blockers come oldest first, so the first one is the oldest.
-        "oldest_active_blocker": blocker_items[0] if blocker_items else None,
+        "oldest_active_blocker": dict(blocker_items[0]) if blocker_items else None,
         "users_without_status_update": {
             "days": RECENT_DAYS,
             "users": [{"id": user_id, "name": name} for user_id, name in silent.rows],
