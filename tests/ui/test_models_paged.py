@@ -22,6 +22,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import event
 
 from asyncops_desktop.db import Database
 from asyncops_desktop.domain.dto import IncidentDTO, StatusUpdateDTO
@@ -360,3 +361,36 @@ def test_blocker_and_status_update_filters(
     with qtbot.waitSignal(updates.page_loaded, timeout=TIMEOUT_MS):
         updates.set_filters(tag_filter)
     assert {updates.row_at(r).user_id for r in range(updates.rowCount())} == {first.user_id}
+
+
+def test_a_page_costs_one_query_whatever_its_size(
+    qtbot: QtBot, context: AppContext, database: Database, admin: Actor
+) -> None:
+    """No per-row queries: the count and one SELECT for the first page, one SELECT per page after."""
+    add_incidents(database, admin.user_id, 250, assigned_to_id=admin.user_id)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "incidents" in statement and statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    open_database = context.handle.database
+    assert open_database is not None
+    event.listen(open_database.engine, "before_cursor_execute", record)
+    try:
+        model = IncidentTableModel(context, page_size=200)
+        _load(qtbot, model)
+        assert model.rowCount() == 200
+        assert len(statements) == 2
+        assert "count" in statements[0].lower()
+        # Reading every cell of every loaded row asks the database nothing.
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                model.data(model.index(row, column))
+                model.data(model.index(row, column), Qt.ItemDataRole.ToolTipRole)
+        assert len(statements) == 2
+        _fetch_all(qtbot, model)
+        assert model.rowCount() == 250
+        assert len(statements) == 3
+    finally:
+        event.remove(open_database.engine, "before_cursor_execute", record)

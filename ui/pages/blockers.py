@@ -315,6 +315,8 @@ class BlockersPage(RecordPage[BlockerDTO]):
     empty_text = "No blockers — nothing is in the way.\nPress Ctrl+N to raise one."
     filtered_empty_text = "No blockers match these filters."
     choose_text = "Select a blocker to see and resolve it,\nor press Ctrl+N to raise a new one."
+    # Deleting a status update unlinks its blockers (the list's "Linked to" column).
+    watches = ("status_updates",)
 
     editor: BlockerEditor
 

@@ -471,7 +471,7 @@ class RecordEditor(QWidget, Generic[D]):
             return
         self._set_saving(False)
         self.banner.show_message(
-            f"Your changes are not saved: {message} They are still here; Retry saves them.",
+            f"Not saved: {message} Your changes are kept; Retry saves them.",
             retry=True,
         )
         self.failed.emit(message)

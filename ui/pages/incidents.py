@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -191,6 +191,9 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
         self.blocker_list.setAccessibleName("Blockers raised against this incident")
         self.blocker_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
         self.blocker_list.setAlternatingRowColors(True)
+        self.blocker_list.setWordWrap(True)
+        self.blocker_list.setIconSize(QSize(16, 16))
+        self.blocker_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.blocker_list.itemActivated.connect(self._on_blocker_activated)
         blockers = QVBoxLayout(self.blockers_box)
         blockers.addWidget(self.blocker_list)

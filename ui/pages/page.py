@@ -275,9 +275,11 @@ class RecordPage(QWidget, Generic[D]):
     def refresh(self) -> None:
         """Load the list (and the people and suggestions it uses) again; edits are kept."""
         self.list_banner.dismiss()
-        self._apply_filters()
-        if self.model.filters == self._filters(self.search_box.search_text() or None):
+        wanted = self._filters(self.search_box.search_text() or None)
+        if self.model.filters == wanted:
             self.model.reload()
+        else:
+            self._apply_filters()
         self.context.submit(load_people, self._on_people, self._on_aux_failed)
         self._refresh_extras()
 

@@ -39,6 +39,8 @@ class CharacterCounter(QLabel):
         count = self.count
         if count > self.limit:
             self.setText(f"{count:,} / {self.limit:,} · {count - self.limit:,} too many")
+            # WindowText: a style sheet colour shows at half strength in the placeholder role.
+            self.setForegroundRole(QPalette.ColorRole.WindowText)
             self.setStyleSheet(f"color: {error_colour(self).name()}; font-weight: 600;")
         else:
             self.setText(f"{count:,} / {self.limit:,}")

@@ -44,6 +44,7 @@ class RecordTableView(QTableView):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
         header = self.horizontalHeader()
+        header.setAccessibleName(f"{name} columns")
         header.setSectionsMovable(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

@@ -100,8 +100,7 @@ class TagEditor(QFrame):
     def set_tags(self, tags: list[str] | tuple[str, ...]) -> None:
         """Replace every chip."""
         for chip in self._chips:
-            self._flow.removeWidget(chip)
-            chip.deleteLater()
+            self._drop(chip)
         self._chips.clear()
         self._tags.clear()
         self.input.clear()
@@ -136,9 +135,7 @@ class TagEditor(QFrame):
             return
         index = self._tags.index(tag)
         self._tags.pop(index)
-        chip = self._chips.pop(index)
-        self._flow.removeWidget(chip)
-        chip.deleteLater()
+        self._drop(self._chips.pop(index))
         self.input.setFocus()
         self.tags_changed.emit()
 
@@ -148,6 +145,13 @@ class TagEditor(QFrame):
         self.input.clear()
         for part in parts:
             self.add_tag(part)
+
+    def _drop(self, chip: TagChip) -> None:
+        self._flow.removeWidget(chip)
+        # Hidden now: deletion waits for the event loop, and must not leave a ghost chip.
+        chip.hide()
+        chip.deleteLater()
+        self.updateGeometry()
 
     def _has(self, tag: str) -> bool:
         return tag.casefold() in {existing.casefold() for existing in self._tags}
