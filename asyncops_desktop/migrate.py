@@ -123,6 +123,24 @@ def schema_state(engine: Engine, script_location: Path | None = None) -> SchemaS
         raise DatabaseUnavailable(describe_error(exc, str(engine.url))) from exc
 
 
+def can_create_schema(engine: Engine) -> bool:
+    """Whether the connected user may create the app's tables (always on a SQLite file).
+
+    On PostgreSQL this is the CREATE privilege on the schema the tables would go into;
+    whoever holds it owns the database, so the app may offer to set it up.
+    """
+    if engine.dialect.name != "postgresql":
+        return True
+    try:
+        with engine.connect() as conn:
+            allowed = conn.exec_driver_sql(
+                "SELECT coalesce(has_schema_privilege(current_schema(), 'CREATE'), false)"
+            ).scalar()
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise DatabaseUnavailable(describe_error(exc, str(engine.url))) from exc
+    return bool(allowed)
+
+
 def too_new_message(state: SchemaState, url: str) -> str:
     """The refusal shown for a database from a newer app."""
     return (
