@@ -1,98 +1,650 @@
-"""Starting and ending the GUI: the application object, the window and the database worker.
+"""Starting and ending the GUI: choosing the database, opening it, signing in, signing out.
 
 Start-up never blocks on the database: the window appears at once in a "Connecting…" state
 while the worker thread opens the database (creating and migrating an embedded file on
-first launch); the result arrives by signal. A database the app cannot use is explained in
-one sentence in a message box, and the app then exits with a non-zero code.
+first launch); every result arrives by signal and the next dialog follows from it:
+
+    choose a database (--db, --profile, ASYNCOPS_DATABASE_URL, the last used profile,
+    the Connect dialog when several profiles exist, else the embedded "Local database")
+    → its password (server profiles whose password the keyring does not hold)
+    → open on the worker → newer schema: refused; older or empty server schema: an admin
+      may upgrade it → no accounts: Welcome (first admin) → a remembered sign-in, else the
+      Sign-in dialog → a forced password change → the signed-in window.
+
+A database the app cannot use is explained in one sentence; the person can then choose
+another database or close the app, which then exits with a non-zero code. Secrets go to
+the system keyring only: never to QSettings, the profile file or the log.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import sys
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from asyncops_desktop import APP_AUTHOR, APP_NAME, __version__
-from asyncops_desktop.db import resolve_database_url
-from asyncops_desktop.domain.errors import AsyncOpsError
-from ui.connection import ConnectionInfo, DatabaseHandle, display_location
+from asyncops_desktop.credentials import CredentialStore
+from asyncops_desktop.db import DATABASE_URL_ENV, resolve_database_url
+from asyncops_desktop.domain.errors import (
+    AsyncOpsError,
+    InvalidCredentials,
+    SignInLocked,
+    ValidationError,
+)
+from asyncops_desktop.profiles import Profile, ProfileStore, config_dir
+from asyncops_desktop.services.auth import SignedIn
+from ui.connection import (
+    ConnectionInfo,
+    DatabaseHandle,
+    Outcome,
+    SignInResult,
+    captured,
+    display_location,
+)
+from ui.context import AppContext
+from ui.dialogs.common import NO_KEYRING_NOTICE, NO_KEYRING_SHORT
+from ui.dialogs.connect import ConnectChoice, ConnectDialog
+from ui.dialogs.connection_test import wait_for_connection_tests
+from ui.dialogs.my_profile import MyProfileDialog
+from ui.dialogs.password_prompt import DatabasePasswordDialog
+from ui.dialogs.passwords import ChangePasswordDialog
+from ui.dialogs.schema import SchemaDialog
+from ui.dialogs.sign_in import SignInDialog, locked_message
+from ui.dialogs.welcome import WelcomeDialog
 from ui.main_window import MainWindow
+from ui.pages.users import UsersPage
 from ui.resources import app_icon, style_sheet
 from ui.worker import DatabaseWorker
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 DESKTOP_FILE_NAME = "asyncops-desktop"
+SETTINGS_FILE = "settings.ini"
+NOTICE_SHOWN_KEY = "notices/no_keyring_shown"
+
+logger = logging.getLogger(__name__)
+
+D = TypeVar("D", bound=QDialog)
+
+
+def app_settings() -> QSettings:
+    """The app's preferences (never a secret), beside the profiles in the config directory."""
+    return QSettings(str(config_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+class _ProgressRelay(QObject):
+    """Carries progress from a job on the worker thread to the GUI thread (a queued signal)."""
+
+    progressed = Signal(int, int)
 
 
 class AppController(QObject):
-    """Owns the window, the database worker and the database handle; decides the exit code."""
+    """Owns the window, the database worker and the handle; runs the start-up and sign-in flow."""
 
     database_opened = Signal(object)
     open_failed = Signal(str)
     counts_refreshed = Signal(object)
+    signed_in = Signal(object)
+    signed_out = Signal()
+    # Every dialog of the flow as it opens (tests and accessibility tools follow along).
+    dialog_shown = Signal(object)
     # The exit code, once the window is closed and the database worker has stopped.
     finished = Signal(int)
 
-    def __init__(self, db_url: str | None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        db_url: str | None = None,
+        profile_name: str | None = None,
+        *,
+        profiles: ProfileStore | None = None,
+        credentials: CredentialStore | None = None,
+        settings: QSettings | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db_url = db_url
+        self.profile_name = profile_name
+        self.profiles = profiles or ProfileStore()
+        self.credentials = credentials or CredentialStore()
+        self.settings = settings or app_settings()
         self.url: str | None = None
+        self.profile: Profile | None = None
         self.window = MainWindow()
         self.worker = DatabaseWorker(self)
         self.handle: DatabaseHandle | None = None
-        self.error_box: QMessageBox | None = None
+        self.info: ConnectionInfo | None = None
+        self.session: SignedIn | None = None
+        self.context: AppContext | None = None
         self.exit_code: int | None = None
+        # Bumped whenever another database is opened: late answers about the old one are dropped.
+        self._generation = 0
+        # A password to put in the keyring once it has opened the database.
+        self._password_to_remember: str | None = None
+        # "Keep me signed in" asked for by someone who must first choose a new password.
+        self._keep_after_change = False
+        self._opened_once = False
+        self.error_box: QMessageBox | None = None
+        self.connect_dialog: ConnectDialog | None = None
+        self.password_dialog: DatabasePasswordDialog | None = None
+        self.schema_dialog: SchemaDialog | None = None
+        self.welcome_dialog: WelcomeDialog | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self.change_password_dialog: ChangePasswordDialog | None = None
+        self.profile_dialog: MyProfileDialog | None = None
         self.window.closed.connect(self._on_window_closed)
         self.window.overview.refresh_requested.connect(self.refresh)
+        self.window.connect_action.triggered.connect(self.choose_database)
+        self.window.sign_out_action.triggered.connect(self.sign_out)
+        self.window.profile_action.triggered.connect(self.show_my_profile)
         self.worker.stopped.connect(self._on_worker_stopped)
 
-    def start(self) -> None:
-        """Show the window and start opening the database."""
-        self.window.show()
-        try:
-            self.url = resolve_database_url(self.db_url)
-        except AsyncOpsError as exc:
-            self._fail(str(exc))
-            return
-        location = display_location(self.url)
-        self.window.show_connecting(location)
-        self.handle = DatabaseHandle(self.url)
-        self.worker.submit(self.handle.open, self._on_opened, self._fail)
+    # -- choosing the database ----------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """The profile's name, or where an ad-hoc database is."""
+        if self.profile is not None:
+            return self.profile.name
+        return display_location(self.url) if self.url else "the database"
 
+    def start(self) -> None:
+        """Show the window and open the database chosen by the start-up rule."""
+        self.window.show()
+        if self.profiles.warning:
+            self.window.statusBar().showMessage(self.profiles.warning, 20_000)
+        try:
+            if self.db_url:
+                self._open_url(resolve_database_url(self.db_url))
+            elif self.profile_name:
+                profile = self.profiles.by_name(self.profile_name)
+                if profile is None:
+                    self._fail(f"There is no connection profile named “{self.profile_name}”.")
+                else:
+                    self.connect_profile(profile)
+            elif os.environ.get(DATABASE_URL_ENV):
+                self._open_url(resolve_database_url(None))
+            elif (last := self.profiles.last_used()) is not None:
+                self.connect_profile(last)
+            elif len(self.profiles.profiles()) > 1:
+                self.show_connect_dialog(on_cancel=partial(self._shutdown, EXIT_OK))
+            else:
+                self.connect_profile(self.profiles.ensure_default())
+        except (AsyncOpsError, OSError) as exc:
+            self._fail(str(exc))
+
+    def choose_database(self) -> None:
+        """File → Connect…: pick another profile; the current one stays open until then."""
+        self.show_connect_dialog(selected_id=self.profile.id if self.profile else None)
+
+    def show_connect_dialog(
+        self,
+        *,
+        message: str | None = None,
+        selected_id: str | None = None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> None:
+        """The Connect dialog; Cancel runs ``on_cancel`` (by default it just closes)."""
+        dialog = ConnectDialog(
+            self.profiles,
+            self.credentials,
+            selected_id=selected_id,
+            message=message,
+            notice=self._keyring_notice(),
+            parent=self.window,
+        )
+        self.connect_dialog = self._replace(self.connect_dialog, dialog)
+        dialog.accepted.connect(lambda: self._on_connect_chosen(dialog))
+        dialog.rejected.connect(lambda: self._unless_exiting(on_cancel))
+        self._show(dialog)
+
+    def _on_connect_chosen(self, dialog: ConnectDialog) -> None:
+        choice: ConnectChoice | None = dialog.choice
+        if choice is None or self.exit_code is not None:
+            return
+        self._close_current()
+        self.connect_profile(choice.profile, password=choice.password, remember=choice.remember)
+
+    def connect_profile(
+        self, profile: Profile, *, password: str | None = None, remember: bool | None = None
+    ) -> None:
+        """Open a profile, asking for its database password when the keyring does not hold it.
+
+        ``remember`` (None: leave as it is) keeps a typed password in the keyring once it has
+        worked, or forgets the one kept there.
+        """
+        if remember is not None and profile.needs_password:
+            if not remember:
+                self.credentials.forget_password(profile.id)
+            if profile.remember_password != remember:
+                # A profile that no longer validates (a CA file gone) still opens as it is.
+                with contextlib.suppress(ValidationError):
+                    profile = self.profiles.update(replace(profile, remember_password=remember))
+        if profile.needs_password and password is None:
+            password = self.credentials.password(profile.id)
+            if password is None:
+                self._ask_password(profile)
+                return
+        elif password and remember:
+            self._password_to_remember = password
+        self.profile = profile
+        self._begin_open(profile.url(password or None))
+
+    def _ask_password(self, profile: Profile) -> None:
+        dialog = DatabasePasswordDialog(
+            profile,
+            can_remember=self.credentials.usable,
+            notice=self._keyring_notice(),
+            parent=self.window,
+        )
+        self.password_dialog = self._replace(self.password_dialog, dialog)
+        self.window.show_connecting(profile.describe())
+
+        def finished(result: int) -> None:
+            if self.exit_code is not None:
+                return
+            if result == QDialog.DialogCode.Accepted:
+                self.connect_profile(
+                    profile, password=dialog.password or "", remember=dialog.remember
+                )
+            elif dialog.wants_other_database:
+                self.show_connect_dialog(
+                    selected_id=profile.id, on_cancel=lambda: self._ask_password(profile)
+                )
+            else:
+                self._shutdown(EXIT_OK)
+
+        dialog.finished.connect(finished)
+        self._show(dialog)
+
+    def _open_url(self, url: str) -> None:
+        self.profile = None
+        self._begin_open(url)
+
+    def _close_current(self) -> None:
+        """Leave the session and close the open database on the worker (after its queued jobs)."""
+        self._leave_session()
+        self._generation += 1
+        if self.handle is not None:
+            handle, self.handle = self.handle, None
+            self.worker.submit(handle.close, lambda _none: None, self._log_failure)
+        self.info = None
+
+    def _begin_open(self, url: str) -> None:
+        self._generation += 1
+        self.url = url
+        location = display_location(url)
+        logger.info("Opening %s", location)
+        self.window.show_connecting(location)
+        self.handle = DatabaseHandle(url)
+        self._submit(self.handle.open, self._on_opened)
+
+    def _submit(self, job: Callable[[], Any], on_success: Callable[[Any], None]) -> None:
+        """Run a job about the current database; drop its answer if another was opened since."""
+        generation = self._generation
+
+        def success(result: Any) -> None:
+            if generation == self._generation and self.exit_code is None:
+                on_success(result)
+
+        def failure(message: str) -> None:
+            if generation == self._generation and self.exit_code is None:
+                self._fail(message)
+
+        self.worker.submit(job, success, failure)
+
+    # -- opened ---------------------------------------------------------------------------
+    def _described(self, info: ConnectionInfo) -> ConnectionInfo:
+        # A profile says where it points more plainly than its URL (no driver, no options).
+        return replace(info, location=self.profile.describe()) if self.profile else info
+
+    def _on_opened(self, info: ConnectionInfo) -> None:
+        info = self._described(info)
+        self.info = info
+        self._opened_once = True
+        self.window.show_connected(info)
+        self.database_opened.emit(info)
+        if self._password_to_remember is not None and self.profile is not None:
+            # Only a password that worked is worth remembering.
+            self.credentials.remember_password(self.profile.id, self._password_to_remember)
+        self._password_to_remember = None
+        if info.needs_upgrade:
+            self._show_schema_dialog(info)
+            return
+        self._find_accounts()
+
+    def _show_schema_dialog(self, info: ConnectionInfo) -> None:
+        dialog = SchemaDialog(info, self.window)
+        self.schema_dialog = self._replace(self.schema_dialog, dialog)
+        handle = self.handle
+        assert handle is not None
+        dialog.admin_check_requested.connect(
+            lambda email, password: self._submit(
+                partial(handle.is_admin, email, password), dialog.show_admin_result
+            )
+        )
+        dialog.upgrade_requested.connect(lambda: self._upgrade(dialog))
+
+        def finished(_result: int) -> None:
+            if self.exit_code is not None or dialog.result() == QDialog.DialogCode.Accepted:
+                return
+            if dialog.wants_other_database:
+                self.show_connect_dialog(
+                    selected_id=self.profile.id if self.profile else None,
+                    on_cancel=lambda: self._show_schema_dialog(info),
+                )
+            else:
+                # The database stays unusable to this app: not a clean exit.
+                self._shutdown(EXIT_FAILED)
+
+        dialog.finished.connect(finished)
+        self._show(dialog)
+
+    def _upgrade(self, dialog: SchemaDialog) -> None:
+        handle = self.handle
+        assert handle is not None
+        logger.info("Upgrading the schema of %s", display_location(handle.url))
+
+        def upgraded(outcome: Outcome[ConnectionInfo]) -> None:
+            if outcome.error is not None or outcome.value is None:
+                dialog.show_error(str(outcome.error))
+                return
+            dialog.accept()
+            self._on_opened(outcome.value)
+            self.window.statusBar().showMessage("The database schema is up to date.", 10_000)
+
+        self._submit(captured(handle.upgrade_schema), upgraded)
+
+    def _find_accounts(self) -> None:
+        handle = self.handle
+        assert handle is not None
+        self._submit(handle.has_users, self._on_accounts_known)
+
+    def _on_accounts_known(self, has_users: bool) -> None:
+        if not has_users:
+            self._show_welcome()
+            return
+        token = self.credentials.token(self.profile.id) if self.profile else None
+        if token is None:
+            self.show_sign_in()
+            return
+        handle = self.handle
+        assert handle is not None
+        self._submit(captured(partial(handle.sign_in_with_token, token)), self._on_token_checked)
+
+    def _on_token_checked(self, outcome: Outcome[SignInResult]) -> None:
+        if outcome.value is not None:
+            logger.info("Signed in with the saved sign-in for %s", self.label)
+            self._enter_session(outcome.value.signed_in)
+            return
+        if self.profile is not None and isinstance(outcome.error, InvalidCredentials):
+            # Expired or revoked; a server that is merely unreachable keeps it for next time.
+            self.credentials.forget_token(self.profile.id)
+        self.show_sign_in(message=str(outcome.error))
+
+    # -- first admin ----------------------------------------------------------------------
+    def _show_welcome(self) -> None:
+        dialog = WelcomeDialog(self.info.location if self.info else self.label, self.window)
+        self.welcome_dialog = self._replace(self.welcome_dialog, dialog)
+        dialog.create_requested.connect(partial(self._create_first_admin, dialog))
+        dialog.rejected.connect(lambda: self._unless_exiting(partial(self._shutdown, EXIT_OK)))
+        self._show(dialog)
+
+    def _create_first_admin(
+        self, dialog: WelcomeDialog, name: str, email: str, password: str, sample: bool
+    ) -> None:
+        handle = self.handle
+        assert handle is not None
+
+        def created(outcome: Outcome[SignedIn]) -> None:
+            if outcome.value is None:
+                error = outcome.error
+                dialog.show_error(error if isinstance(error, ValidationError) else str(error))
+                return
+            signed_in = outcome.value
+            logger.info("Created the first admin account on %s", self.label)
+            if not sample:
+                dialog.accept()
+                self._enter_session(signed_in)
+                return
+            dialog.set_busy("Loading sample data…")
+            relay = _ProgressRelay(dialog)
+            relay.progressed.connect(dialog.set_progress)
+
+            def loaded(result: Outcome[dict[str, int]]) -> None:
+                dialog.accept()
+                self._enter_session(signed_in)
+                if result.error is not None:
+                    self.window.statusBar().showMessage(
+                        f"The sample data could not be loaded: {result.error}", 20_000
+                    )
+                else:
+                    self.refresh()
+                    self.window.statusBar().showMessage("Sample data loaded.", 10_000)
+
+            self._submit(captured(partial(handle.load_sample_data, relay.progressed.emit)), loaded)
+
+        self._submit(captured(partial(handle.create_first_admin, name, email, password)), created)
+
+    # -- signing in -----------------------------------------------------------------------
+    def _keep_unavailable(self) -> str | None:
+        if not self.credentials.usable:
+            return NO_KEYRING_SHORT
+        if self.profile is None:
+            return "Unavailable for a database given by URL: save it as a connection profile."
+        return None
+
+    def show_sign_in(self, *, message: str | None = None) -> None:
+        """The Sign-in dialog for the open database."""
+        email = ""
+        if self.profile is not None:
+            email = str(self.settings.value(f"sign_in/{self.profile.id}/email", "") or "")
+        dialog = SignInDialog(
+            self.label,
+            self.info.location if self.info else self.label,
+            keep_unavailable=self._keep_unavailable(),
+            notice=self._keyring_notice(),
+            email=email,
+            message=message,
+            parent=self.window,
+        )
+        self.sign_in_dialog = self._replace(self.sign_in_dialog, dialog)
+        dialog.sign_in_requested.connect(partial(self._sign_in, dialog))
+
+        def finished(_result: int) -> None:
+            if self.exit_code is not None or dialog.result() == QDialog.DialogCode.Accepted:
+                return
+            if dialog.wants_other_database:
+                self.show_connect_dialog(
+                    selected_id=self.profile.id if self.profile else None,
+                    on_cancel=self.show_sign_in,
+                )
+            else:
+                self._shutdown(EXIT_OK)
+
+        dialog.finished.connect(finished)
+        self._show(dialog)
+
+    def _sign_in(self, dialog: SignInDialog, email: str, password: str, keep: bool) -> None:
+        handle = self.handle
+        assert handle is not None
+
+        def answered(outcome: Outcome[SignInResult]) -> None:
+            error = outcome.error
+            if isinstance(error, SignInLocked):
+                dialog.show_error(locked_message(error.until))
+                return
+            if error is not None or outcome.value is None:
+                dialog.show_error(str(error))
+                return
+            result = outcome.value
+            if self.profile is not None:
+                self.settings.setValue(f"sign_in/{self.profile.id}/email", email.strip().lower())
+                if result.token is not None:
+                    self.credentials.remember_token(self.profile.id, result.token)
+            dialog.accept()
+            logger.info("Signed in to %s", self.label)
+            if result.signed_in.must_change_password:
+                self._keep_after_change = keep
+                self._show_forced_change(result.signed_in)
+            else:
+                self._enter_session(result.signed_in)
+
+        self._submit(captured(partial(handle.sign_in, email, password, keep=keep)), answered)
+
+    def _show_forced_change(self, signed_in: SignedIn) -> None:
+        dialog = ChangePasswordDialog(forced=True, parent=self.window)
+        self.change_password_dialog = self._replace(self.change_password_dialog, dialog)
+        handle = self.handle
+        assert handle is not None
+
+        def changed(outcome: Outcome[SignedIn]) -> None:
+            error = outcome.error
+            if error is not None or outcome.value is None:
+                dialog.show_error(error if isinstance(error, ValidationError) else str(error))
+                return
+            dialog.accept()
+            renewed = outcome.value
+            keep, self._keep_after_change = self._keep_after_change, False
+            self._enter_session(renewed)
+            self.window.statusBar().showMessage("Your new password is set.", 10_000)
+            if keep and self.profile is not None:
+                profile_id = self.profile.id
+
+                def issued(token: str) -> None:
+                    self.credentials.remember_token(profile_id, token)
+
+                self._submit(partial(handle.issue_token, renewed.user.id), issued)
+
+        dialog.change_requested.connect(
+            lambda current, new: self._submit(
+                captured(partial(handle.change_password, signed_in.actor, current, new)), changed
+            )
+        )
+
+        def finished(_result: int) -> None:
+            if self.exit_code is None and dialog.result() != QDialog.DialogCode.Accepted:
+                # Nothing may be done before the password is changed: cancelling signs out.
+                self._keep_after_change = False
+                self.signed_out.emit()
+                self.show_sign_in()
+
+        dialog.finished.connect(finished)
+        self._show(dialog)
+
+    def _enter_session(self, signed_in: SignedIn) -> None:
+        self.session = signed_in
+        if self.profile is not None:
+            self.profiles.set_last_used(self.profile.id)
+        handle = self.handle
+        assert handle is not None
+        self.context = AppContext(
+            self.worker, handle, signed_in, profile_name=self.label, parent=self
+        )
+        user = signed_in.user
+        self.window.show_signed_in(user.full_name, user.role, self.label)
+        if signed_in.actor.is_admin:
+            page = UsersPage(self.context)
+            page.own_account_changed.connect(self._on_own_account_changed)
+            self.window.set_users_page(page)
+        self.signed_in.emit(signed_in)
+
+    def _leave_session(self) -> None:
+        self.session = None
+        for dialog in (self.profile_dialog,):
+            if dialog is not None and dialog.isVisible():
+                dialog.done(QDialog.DialogCode.Rejected)
+        self.window.show_signed_out()
+        if self.context is not None:
+            self.context.deleteLater()
+            self.context = None
+
+    def sign_out(self, *, message: str | None = None) -> None:
+        """Revoke this computer's saved sign-in, then ask who signs in next."""
+        if self.session is None:
+            return
+        token = self.credentials.token(self.profile.id) if self.profile else None
+        if self.profile is not None:
+            self.credentials.forget_token(self.profile.id)
+        if token is not None and self.handle is not None:
+            handle = self.handle
+            self.worker.submit(
+                partial(handle.revoke_token, token), lambda _none: None, self._log_failure
+            )
+        logger.info("Signed out of %s", self.label)
+        self._leave_session()
+        self.signed_out.emit()
+        self.show_sign_in(message=message)
+
+    def _on_own_account_changed(self) -> None:
+        # A changed role or a deactivated account takes effect at the next sign-in.
+        self.sign_out(message="Your account was changed: sign in again.")
+
+    # -- my profile -----------------------------------------------------------------------
+    def show_my_profile(self) -> None:
+        """The signed-in user's name and password."""
+        if self.context is None:
+            return
+        dialog = MyProfileDialog(self.context, self.window)
+        self.profile_dialog = self._replace(self.profile_dialog, dialog)
+        dialog.renamed.connect(self._on_renamed)
+        dialog.password_changed.connect(self._on_password_changed)
+        self._show(dialog)
+
+    def _on_renamed(self, signed_in: SignedIn) -> None:
+        self.session = signed_in
+        if self.context is not None:
+            self.context.signed_in = signed_in
+        self.window.show_signed_in(signed_in.user.full_name, signed_in.user.role, self.label)
+
+    def _on_password_changed(self, signed_in: SignedIn) -> None:
+        # The change revoked every saved sign-in, this computer's included.
+        if self.profile is not None:
+            self.credentials.forget_token(self.profile.id)
+        self._on_renamed(signed_in)
+        self.window.statusBar().showMessage(
+            "Password changed. Saved sign-ins on every computer were revoked.", 10_000
+        )
+
+    # -- the overview ---------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the schema revision and row counts again."""
         if self.handle is None or self.exit_code is not None:
             return
         self.window.overview.show_refreshing()
-        self.worker.submit(self.handle.describe, self._on_refreshed, self._on_refresh_failed)
+        generation = self._generation
+
+        def refreshed(info: ConnectionInfo) -> None:
+            if generation == self._generation and self.exit_code is None:
+                info = self._described(info)
+                self.info = info
+                self.window.show_connected(info)
+                self.counts_refreshed.emit(info)
+
+        def failed(message: str) -> None:
+            if generation == self._generation and self.exit_code is None:
+                self.window.overview.show_error(message)
+                self.window.statusBar().showMessage(message, 15_000)
+
+        self.worker.submit(self.handle.describe, refreshed, failed)
 
     def quit(self) -> None:
         """Close the window, which closes the database and ends the app."""
         self.window.close()
 
-    def _on_opened(self, info: ConnectionInfo) -> None:
-        if self.exit_code is not None:
-            return
-        self.window.show_connected(info)
-        self.database_opened.emit(info)
-
-    def _on_refreshed(self, info: ConnectionInfo) -> None:
-        if self.exit_code is not None:
-            return
-        self.window.show_connected(info)
-        self.counts_refreshed.emit(info)
-
-    def _on_refresh_failed(self, message: str) -> None:
-        if self.exit_code is not None:
-            return
-        self.window.overview.show_error(message)
-        self.window.statusBar().showMessage(message, 15_000)
-
+    # -- failures -------------------------------------------------------------------------
     def _fail(self, message: str) -> None:
         if self.exit_code is not None:
             return
+        logger.warning("Cannot open the database: %s", message)
+        self._password_to_remember = None
+        self._close_current()
         self.window.show_failed(message)
         box = QMessageBox(
             QMessageBox.Icon.Critical,
@@ -102,16 +654,66 @@ class AppController(QObject):
             self.window,
         )
         box.setObjectName("openErrorBox")
-        box.setInformativeText(f"{APP_NAME} will close.")
+        box.setInformativeText(
+            f"Choose another database, or close {APP_NAME}."
+            if self._opened_once
+            else f"Choose another database, or {APP_NAME} will close."
+        )
+        choose_other = box.addButton("Choose &another database…", QMessageBox.ButtonRole.AcceptRole)
+        choose_other.setObjectName("chooseAnotherDatabase")
+        box.setDefaultButton(choose_other)
+        box.setEscapeButton(QMessageBox.StandardButton.Close)
+        close = box.button(QMessageBox.StandardButton.Close)
+        close.setAccessibleName(f"Close {APP_NAME}")
         # open(), not exec(): no nested event loop, so tests and the worker keep running.
-        box.finished.connect(self._on_error_acknowledged)
-        self.error_box = box
+        box.finished.connect(
+            lambda _result: self._on_error_acknowledged(
+                box.clickedButton() is choose_other, message
+            )
+        )
+        self.error_box = self._replace(self.error_box, box)
         self.open_failed.emit(message)
         box.open()
 
-    def _on_error_acknowledged(self) -> None:
-        self._shutdown(EXIT_FAILED)
+    def _on_error_acknowledged(self, choose_other: bool, message: str) -> None:
+        if self.exit_code is not None:
+            return
+        if choose_other:
+            self.show_connect_dialog(
+                message=message,
+                selected_id=self.profile.id if self.profile else None,
+                on_cancel=partial(self._shutdown, EXIT_FAILED),
+            )
+        else:
+            self._shutdown(EXIT_FAILED)
 
+    def _log_failure(self, message: str) -> None:
+        logger.warning("%s", message)
+
+    # -- dialogs --------------------------------------------------------------------------
+    def _keyring_notice(self) -> str | None:
+        """The no-keyring notice, the first time a dialog could show it (remembered after)."""
+        if self.credentials.usable or self.settings.value(NOTICE_SHOWN_KEY, False, bool):
+            return None
+        self.settings.setValue(NOTICE_SHOWN_KEY, True)
+        self.settings.sync()
+        return NO_KEYRING_NOTICE
+
+    def _replace(self, old: D | None, new: D) -> D:
+        if old is not None:
+            old.deleteLater()
+        return new
+
+    def _show(self, dialog: QDialog) -> None:
+        # open(), not exec(): window-modal without a nested event loop.
+        dialog.open()
+        self.dialog_shown.emit(dialog)
+
+    def _unless_exiting(self, action: Callable[[], None] | None) -> None:
+        if self.exit_code is None and action is not None:
+            action()
+
+    # -- ending ---------------------------------------------------------------------------
     def _on_window_closed(self) -> None:
         self._shutdown(EXIT_OK)
 
@@ -119,6 +721,11 @@ class AppController(QObject):
         if self.exit_code is not None:
             return
         self.exit_code = code
+        # Pages go first, so none of them starts another job while the worker winds down.
+        self._leave_session()
+        for dialog in self.window.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.done(QDialog.DialogCode.Rejected)
         if self.window.isVisible():
             self.window.close()
         handle = self.handle
@@ -126,6 +733,7 @@ class AppController(QObject):
         # cannot freeze the closing window.
         self.worker.stop(handle.close if handle is not None else None)
 
+    @Slot()
     def _on_worker_stopped(self) -> None:
         self.finished.emit(self.exit_code if self.exit_code is not None else EXIT_OK)
 
@@ -145,10 +753,13 @@ def application() -> QApplication:
     return app
 
 
-def run_gui(db_url: str | None) -> int:
-    """Open the main window on the chosen database; returns the process exit code."""
+def run_gui(db_url: str | None, profile_name: str | None = None) -> int:
+    """Open the main window on the chosen database or profile; returns the process exit code."""
     app = application()
-    controller = AppController(db_url)
+    controller = AppController(db_url, profile_name)
     controller.finished.connect(app.exit)
     controller.start()
-    return app.exec()
+    code = app.exec()
+    # A "Test connection" still waiting for a slow server must end before its thread is freed.
+    wait_for_connection_tests()
+    return code

@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.EXIT_USAGE
     from ui.app import run_gui
 
-    return run_gui(known.db)
+    return run_gui(known.db, known.profile)
 
 
 def gui_main() -> int:

@@ -119,6 +119,11 @@ class OverviewPage(QWidget):
         """Show an open database's details."""
         if info.created:
             self.state_label.setText("Created a new database file and its schema.")
+        elif info.needs_upgrade:
+            self.state_label.setText(
+                f"Connected to the {info.dialect} database; its schema must be "
+                f"{'created' if info.revision is None else 'upgraded'} before it can be used."
+            )
         else:
             self.state_label.setText(f"Connected to the {info.dialect} database.")
         self.location_label.setText(info.location)
@@ -128,7 +133,8 @@ class OverviewPage(QWidget):
         for label, count in info.row_counts:
             self.count_labels[label].setText(f"{count:,}")
         self.database_box.setVisible(True)
-        self.rows_box.setVisible(True)
+        # Rows are only counted on a schema this app knows.
+        self.rows_box.setVisible(bool(info.row_counts))
         self.refresh_button.setEnabled(True)
 
     def show_refreshing(self) -> None:

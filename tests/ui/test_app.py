@@ -22,6 +22,7 @@ from asyncops_desktop.domain.errors import DatabaseUnavailable
 from asyncops_desktop.repositories.users import UserRepository
 from ui.app import EXIT_FAILED, EXIT_OK, AppController, run_gui
 from ui.connection import ConnectionInfo, display_location
+from ui.dialogs.schema import SchemaDialog
 from ui.main_window import PLANNED_PAGES
 from ui.resources import APP_ICON, DESKTOP_ENTRY, app_icon, resource_path, resources_dir
 from ui.worker import DatabaseWorker
@@ -139,7 +140,7 @@ def test_first_launch_on_an_empty_database(
     empty_db_url: str,
     backend: str,
 ) -> None:
-    """An embedded file is created and migrated; an empty server database needs an admin."""
+    """An embedded file is created and migrated; an empty server database is only offered."""
     controller = make_controller(empty_db_url)
     if backend == "sqlite":
         info = _open(qtbot, controller)
@@ -152,16 +153,15 @@ def test_first_launch_on_an_empty_database(
         assert _close(qtbot, controller) == EXIT_OK
         return
 
-    with qtbot.waitSignal(controller.open_failed, timeout=OPEN_TIMEOUT_MS) as blocker:
+    # A server database is never migrated unasked: the app explains and offers to create it.
+    with qtbot.waitSignal(controller.dialog_shown, timeout=OPEN_TIMEOUT_MS) as shown:
         controller.start()
-    message = blocker.args[0]
-    assert "needs a schema upgrade" in message
-    assert "asyncops-desktop db upgrade" in message
-    box = controller.error_box
-    assert box is not None and box.isVisible()
-    assert box.text() == message
+    dialog = shown.args[0]
+    assert isinstance(dialog, SchemaDialog)
+    assert dialog.empty and dialog.isVisible()
+    assert controller.info is not None and controller.info.status is migrate.SchemaStatus.EMPTY
     with qtbot.waitSignal(controller.finished, timeout=OPEN_TIMEOUT_MS) as finished:
-        box.button(QMessageBox.StandardButton.Close).click()
+        dialog.cancel_button.click()
     assert finished.args == [EXIT_FAILED]
     # The app did not migrate the server's database behind the admin's back.
     engine = Database(empty_db_url)

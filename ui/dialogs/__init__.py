@@ -1,0 +1,1 @@
+"""Dialogs of the start-up flow and of account management."""

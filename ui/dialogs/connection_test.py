@@ -1,0 +1,65 @@
+""" "Test connection" off the GUI thread: a short-lived database worker per test.
+
+A test may outlive the dialog that started it (Cancel works while a server is slow to
+answer), so each test keeps itself alive until its thread has ended and only then lets go.
+The app waits for tests still running before it exits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, QTimer, Signal
+
+from ui.connection import ConnectionCheck, check_connection
+from ui.worker import DatabaseWorker
+
+TIMEOUT_S = 5
+
+_running: set[ConnectionTest] = set()
+
+
+class ConnectionTest(QObject):
+    """Tries one URL on its own thread; ``finished`` carries the ConnectionCheck."""
+
+    finished = Signal(object)
+
+    def __init__(self, url: str, *, timeout_s: int | None = None) -> None:
+        # No parent: the dialog that asked may close before the answer comes.
+        super().__init__()
+        seconds = TIMEOUT_S if timeout_s is None else timeout_s
+        self.result: ConnectionCheck | None = None
+        self._worker = DatabaseWorker(self)
+        self._worker.stopped.connect(self._on_stopped)
+        _running.add(self)
+        self._worker.submit(
+            lambda: check_connection(url, timeout_s=seconds), self._on_checked, self._on_failed
+        )
+        self._worker.stop()
+
+    def _on_checked(self, check: ConnectionCheck) -> None:
+        self.result = check
+        self.finished.emit(check)
+
+    def _on_failed(self, message: str) -> None:
+        self._on_checked(ConnectionCheck(False, message))
+
+    def _on_stopped(self) -> None:
+        # Let go once the worker's signal has returned, not from inside it.
+        QTimer.singleShot(0, self._forget)
+
+    def _forget(self) -> None:
+        _running.discard(self)
+
+
+def connection_tests_running() -> int:
+    """How many tests have not ended yet."""
+    return len(_running)
+
+
+def wait_for_connection_tests(timeout_ms: int = (TIMEOUT_S + 5) * 1000) -> bool:
+    """Let running tests end (their threads must not outlive the app); True if they did."""
+    deadline = QDeadlineTimer(timeout_ms)
+    loop = QEventLoop()
+    while _running and not deadline.hasExpired():
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
+    return not _running
