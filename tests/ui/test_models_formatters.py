@@ -83,7 +83,7 @@ def test_duration_text(span: dt.timedelta, expected: str) -> None:
 def test_active_for_text() -> None:
     created = NOW - dt.timedelta(days=3, hours=4)
     assert active_for_text(created, None, NOW) == "3 d 4 h"
-    assert active_for_text(created, created + dt.timedelta(days=2), NOW) == "resolved in 2 d"
+    assert active_for_text(created, created + dt.timedelta(days=2), NOW) == "took 2 d"
 
 
 def test_field_message_reads_as_a_sentence() -> None:

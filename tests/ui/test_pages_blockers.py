@@ -118,7 +118,7 @@ def test_resolve_with_notes_and_reopen(
     assert editor.badge.badge is not None and editor.badge.badge.text == "Resolved"
     assert "Access granted by the platform team." in editor.status_text.text()
     assert editor.reopen_button.isVisible() and not editor.resolve_button.isVisible()
-    assert page.model.data(page.model.index(0, active_for)).startswith("resolved in 3 d")
+    assert page.model.data(page.model.index(0, active_for)).startswith("took 3 d")
 
     with qtbot.waitSignal(editor.saved, timeout=TIMEOUT_MS):
         editor.reopen_button.click()

@@ -84,14 +84,14 @@ BLOCKER_COLUMNS: tuple[Column[BlockerDTO], ...] = (
         initial_descending=True,
         tooltip=_active_tooltip,
         time_relative=True,
-        width_chars=18,
+        width_chars=15,
     ),
     Column(
         "linked",
         "Linked to",
         linked_text,
         tooltip=lambda r: linked_text(r) or "Not linked to a status update or incident",
-        width_chars=12,
+        width_chars=14,
     ),
     Column("reporter", "Raised by", lambda r: r.reporter_name, width_chars=13),
     Column(

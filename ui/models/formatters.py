@@ -89,16 +89,17 @@ def duration_text(span: dt.timedelta) -> str:
     if days:
         return f"{days} d {hours} h" if hours and days < 10 else f"{days} d"
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        # Minutes stop mattering once it has been many hours.
+        return f"{hours} h {minutes} min" if minutes and hours < 10 else f"{hours} h"
     return f"{minutes} min"
 
 
 def active_for_text(
     created_at: dt.datetime, resolved_at: dt.datetime | None, now: dt.datetime | None = None
 ) -> str:
-    """How long a blocker has been (or was) in the way: ``3 d 4 h`` or ``resolved in 2 d``."""
+    """How long a blocker has been (or was) in the way: ``3 d 4 h``, or ``took 2 d`` once resolved."""
     if resolved_at is not None:
-        return f"resolved in {duration_text(resolved_at - created_at)}"
+        return f"took {duration_text(resolved_at - created_at)}"
     return duration_text((now or utc_now()) - created_at)
 
 

@@ -33,6 +33,7 @@ from asyncops_desktop.repositories.base import HasId
 from asyncops_desktop.services.base import Actor
 from ui.context import AppContext
 from ui.models.formatters import field_message
+from ui.resources import resource_path
 from ui.widgets.badges import BadgeLabel
 from ui.widgets.banner import MessageBanner
 from ui.widgets.fields import FieldRow
@@ -69,6 +70,14 @@ def collect(errors: list[ValidationError], check: Callable[[], object]) -> None:
         check()
     except ValidationError as exc:
         errors.append(exc)
+
+
+def _with_icon(name: str, text: str) -> str:
+    try:
+        icon = resource_path(f"icons/{name}.svg").as_uri()
+    except FileNotFoundError:
+        return text
+    return f'<img src="{icon}" width="14" height="14" style="vertical-align: middle"> {text}'
 
 
 class RecordEditor(QWidget, Generic[D]):
@@ -116,7 +125,7 @@ class RecordEditor(QWidget, Generic[D]):
         self.meta_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.banner = MessageBanner("Save problem")
         self.banner.retry_requested.connect(self._retry)
-        self.note_label = QLabel(self.read_only_note)
+        self.note_label = QLabel(_with_icon("banner-info", self.read_only_note))
         self.note_label.setObjectName("readOnlyNote")
         self.note_label.setAccessibleName("Why this cannot be changed")
         self.note_label.setWordWrap(True)

@@ -252,7 +252,11 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
                 if record is not None and record.assigned_to_id == selected
                 else None
             )
-            label = f"{name} (deactivated)" if name else f"User #{selected}"
+            if name and self._people:
+                label = f"{name} (deactivated)"
+            else:
+                # The people list is still on its way: the name alone, for now.
+                label = name or f"User #{selected}"
             self.assignee_combo.addItem(label, selected)
             select_data(self.assignee_combo, selected)
         self.assignee_combo.blockSignals(False)
