@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pages_support import (
@@ -52,7 +53,7 @@ def context(qtbot: QtBot, db_url: str, database: Database, admin: Actor) -> Iter
 def test_every_control_has_an_accessible_name(
     qtbot: QtBot,
     context: AppContext,
-    page_class: type[RecordPage],  # type: ignore[type-arg]
+    page_class: type[RecordPage[Any]],
 ) -> None:
     page = page_class(context)
     show_page(qtbot, page, context)
@@ -79,7 +80,7 @@ def test_every_control_has_an_accessible_name(
 def test_the_slots_the_window_binds(
     qtbot: QtBot,
     context: AppContext,
-    page_class: type[RecordPage],  # type: ignore[type-arg]
+    page_class: type[RecordPage[Any]],
     tmp_path: Path,
 ) -> None:
     page = page_class(context)
@@ -113,7 +114,7 @@ def test_the_slots_the_window_binds(
 def test_pages_render_in_light_and_dark(
     qtbot: QtBot,
     context: AppContext,
-    page_class: type[RecordPage],  # type: ignore[type-arg]
+    page_class: type[RecordPage[Any]],
     tmp_path: Path,
 ) -> None:
     app = QApplication.instance()

@@ -65,7 +65,8 @@ def test_picker_searches_titles_and_ids_and_reports_choices(
         picker.search_for("disk")
     with qtbot.waitSignal(picker.value_changed, timeout=TIMEOUT_MS):
         picker.completer.activated.emit(picker.results()[1].label)
-    assert picker.value() is not None and picker.value().title == "Disk full 000"  # type: ignore[union-attr]
+    chosen = picker.value()
+    assert chosen is not None and chosen.title == "Disk full 000"
     wait_idle(qtbot, context)
 
 

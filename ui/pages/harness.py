@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QPalette
@@ -34,7 +35,7 @@ from ui.pages.page import RecordPage
 from ui.resources import style_sheet
 from ui.worker import DatabaseWorker
 
-PAGES: dict[str, Callable[[AppContext], RecordPage]] = {  # type: ignore[type-arg]
+PAGES: dict[str, Callable[[AppContext], RecordPage[Any]]] = {
     "status-updates": StatusUpdatesPage,
     "incidents": IncidentsPage,
     "blockers": BlockersPage,

@@ -29,6 +29,10 @@ from ui.widgets.tag_editor import TagEditor
 ANY_TAG = "Any tag"
 
 
+def _tag_list(value: object) -> list[str]:
+    return [str(tag) for tag in value] if isinstance(value, tuple | list) else []
+
+
 def tags_in_use(database: Database, actor: Actor) -> list[tuple[str, int]]:
     """A worker job: every tag with its use count, most used first."""
     return StatusUpdateService(database, actor).tags_in_use()
@@ -99,12 +103,12 @@ class StatusUpdateEditor(RecordEditor[StatusUpdateDTO]):
         errors: list[ValidationError] = []
         collect(errors, lambda: v.text("title", values["title"], v.TITLE_MAX))
         collect(errors, lambda: v.text("content", values["content"], v.STATUS_CONTENT_MAX))
-        collect(errors, lambda: v.tags("tags", list(values["tags"])))  # type: ignore[call-overload]
+        collect(errors, lambda: v.tags("tags", _tag_list(values["tags"])))
         return errors
 
     def _save_job(self, record: StatusUpdateDTO | None, values: Values) -> Job[StatusUpdateDTO]:
         title, content = str(values["title"]), str(values["content"])
-        tags = [str(tag) for tag in values["tags"]]  # type: ignore[attr-defined]
+        tags = _tag_list(values["tags"])
         record_id = None if record is None else record.id
 
         def job(database: Database, actor: Actor) -> StatusUpdateDTO:
