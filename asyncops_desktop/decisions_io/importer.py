@@ -14,6 +14,7 @@ What users get:
   but not claiming a successor it does not have).
 - A re-run does not duplicate: a file whose title and date exactly match a decision in the
   database is reported "already present" (links from or to it are still made if missing).
+  Matches pair up one for one, so two decisions sharing a title and a date both come through.
 - Participants are matched by email (also ``Name <email>``) or by an unambiguous full name;
   anyone else is reported and left out, never invented. Deactivated users are left out too
   (the service only adds active people).
@@ -318,9 +319,9 @@ class DecisionImporter(Service):
             importer = everyone.get(self.actor.user_id)
             existing = queries.existing(f.record.title for f in parsed if f.record is not None)
         people = _People(everyone.values())
-        files = [self._people_and_presence(f, people, existing) for f in parsed]
-        files = _duplicates_in_folder(files)
-        files = _resolve_links(files, existing)
+        unclaimed = {key: list(rows) for key, rows in existing.items()}
+        files = [self._people_and_presence(f, people, unclaimed) for f in parsed]
+        files = _resolve_links(files, [row for rows in existing.values() for row in rows])
         who = (
             f"{importer.full_name} <{importer.email}>" if importer else f"user {self.actor.user_id}"
         )
@@ -328,8 +329,14 @@ class DecisionImporter(Service):
 
     @staticmethod
     def _people_and_presence(
-        planned: PlannedFile, people: _People, existing: dict[tuple[str, dt.date], Existing]
+        planned: PlannedFile, people: _People, unclaimed: dict[tuple[str, dt.date], list[Existing]]
     ) -> PlannedFile:
+        """Resolve the file's people, and match it to a decision already in the database.
+
+        Files and existing decisions with the same title and date are paired one for one
+        (``unclaimed`` loses each decision a file takes), so two distinct decisions that
+        happen to share both survive a round trip, and a re-run still adds nothing.
+        """
         record = planned.record
         if record is None or planned.action is not FileAction.IMPORT:
             return planned
@@ -353,7 +360,8 @@ class DecisionImporter(Service):
         if record.status is DecisionStatus.SUPERSEDED and record.superseded_by is None:
             notes.append("superseded, but names no successor: imported as deprecated")
         assert record.decision_date is not None
-        match = existing.get((record.title, record.decision_date))
+        candidates = unclaimed.get((record.title, record.decision_date))
+        match = candidates.pop(0) if candidates else None
         action, reason, existing_id = FileAction.IMPORT, None, None
         if match is not None:
             action, existing_id = FileAction.PRESENT, match.id
@@ -393,6 +401,10 @@ class DecisionImporter(Service):
         ids: dict[str, int] = {
             f.name: f.existing_id for f in plan.files if f.existing_id is not None
         }
+        claimed = set(ids.values())
+        unclaimed = {
+            key: [row for row in rows if row.id not in claimed] for key, rows in present_now.items()
+        }
         results: dict[str, FileResult] = {}
         cancelled = False
         for done, planned in enumerate(to_import, start=1):
@@ -401,7 +413,8 @@ class DecisionImporter(Service):
                 break
             record = planned.record
             assert record is not None and record.decision_date is not None
-            match = present_now.get((record.title, record.decision_date))
+            candidates = unclaimed.get((record.title, record.decision_date))
+            match = candidates.pop(0) if candidates else None
             if match is not None:
                 ids[planned.name] = match.id
                 results[planned.name] = FileResult(
@@ -499,32 +512,6 @@ class DecisionImporter(Service):
         return results
 
 
-def _duplicates_in_folder(files: list[PlannedFile]) -> list[PlannedFile]:
-    """A second file with the same title and date as an earlier one is skipped."""
-    first: dict[tuple[str, dt.date | None], str] = {}
-    result: list[PlannedFile] = []
-    for planned in files:
-        record = planned.record
-        if record is None or planned.action is not FileAction.IMPORT:
-            result.append(planned)
-            continue
-        key = (record.title, record.decision_date)
-        if key in first:
-            result.append(
-                PlannedFile(
-                    planned.name,
-                    FileAction.SKIP,
-                    f"same title and date as {first[key]}",
-                    record,
-                    planned.number,
-                )
-            )
-            continue
-        first[key] = planned.name
-        result.append(planned)
-    return result
-
-
 def _find_target(ref: LinkRef, files: Sequence[PlannedFile]) -> PlannedFile | None:
     if ref.file is not None:
         for planned in files:
@@ -539,18 +526,16 @@ def _find_target(ref: LinkRef, files: Sequence[PlannedFile]) -> PlannedFile | No
     return None
 
 
-def _resolve_links(
-    files: list[PlannedFile], existing: dict[tuple[str, dt.date], Existing]
-) -> list[PlannedFile]:
+def _resolve_links(files: list[PlannedFile], existing: Sequence[Existing]) -> list[PlannedFile]:
     """Attach each file's superseded-by link, resolved, with any reason it cannot be made.
 
     Links are simulated in file order exactly as the import will make them, so a link that
     would close a cycle is reported in the preview as the service would reject it then.
     """
-    by_id: dict[int, Existing] = {e.id: e for e in existing.values()}
+    by_id: dict[int, Existing] = {e.id: e for e in existing}
     # Successor of each decision, by a key shared by files and database rows.
     successor: dict[str, str] = {}
-    for item in existing.values():
+    for item in existing:
         if item.superseded_by_id is not None:
             successor[f"#{item.id}"] = f"#{item.superseded_by_id}"
 
