@@ -411,40 +411,7 @@ class DecisionImporter(Service):
             if should_stop is not None and should_stop():
                 cancelled = True
                 break
-            record = planned.record
-            assert record is not None and record.decision_date is not None
-            candidates = unclaimed.get((record.title, record.decision_date))
-            match = candidates.pop(0) if candidates else None
-            if match is not None:
-                ids[planned.name] = match.id
-                results[planned.name] = FileResult(
-                    planned.name,
-                    FileAction.PRESENT,
-                    match.id,
-                    f"already present as decision #{match.id} (imported meanwhile)",
-                )
-                continue
-            try:
-                detail = service.record(
-                    title=record.title,
-                    description=record.description,
-                    context=record.context,
-                    outcome=record.outcome,
-                    decision_date=record.decision_date,
-                    tags=list(record.tags),
-                    participant_ids=list(planned.participant_ids),
-                    status=planned.initial_status,
-                    review_by=record.review_by,
-                )
-            except AsyncOpsError as exc:
-                results[planned.name] = FileResult(
-                    planned.name, FileAction.SKIP, None, _reason(exc)
-                )
-            else:
-                ids[planned.name] = detail.decision.id
-                results[planned.name] = FileResult(
-                    planned.name, FileAction.IMPORT, detail.decision.id, None, planned.notes
-                )
+            results[planned.name] = self._import_one(service, planned, unclaimed, ids)
             if progress is not None:
                 progress(done, len(to_import))
 
@@ -477,6 +444,39 @@ class DecisionImporter(Service):
                     FileResult(planned.name, planned.action, planned.existing_id, planned.reason)
                 )
         return ImportReport(plan, tuple(files), tuple(links), cancelled)
+
+    @staticmethod
+    def _import_one(
+        service: DecisionService,
+        planned: PlannedFile,
+        unclaimed: dict[tuple[str, dt.date], list[Existing]],
+        ids: dict[str, int],
+    ) -> FileResult:
+        """Record one file's decision in its own transaction (or find it imported meanwhile)."""
+        record = planned.record
+        assert record is not None and record.decision_date is not None
+        candidates = unclaimed.get((record.title, record.decision_date))
+        if candidates:
+            match = candidates.pop(0)
+            ids[planned.name] = match.id
+            reason = f"already present as decision #{match.id} (imported meanwhile)"
+            return FileResult(planned.name, FileAction.PRESENT, match.id, reason)
+        try:
+            detail = service.record(
+                title=record.title,
+                description=record.description,
+                context=record.context,
+                outcome=record.outcome,
+                decision_date=record.decision_date,
+                tags=list(record.tags),
+                participant_ids=list(planned.participant_ids),
+                status=planned.initial_status,
+                review_by=record.review_by,
+            )
+        except AsyncOpsError as exc:
+            return FileResult(planned.name, FileAction.SKIP, None, _reason(exc))
+        ids[planned.name] = detail.decision.id
+        return FileResult(planned.name, FileAction.IMPORT, detail.decision.id, None, planned.notes)
 
     @staticmethod
     def _link(service: DecisionService, plan: ImportPlan, ids: dict[str, int]) -> list[LinkResult]:
