@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -81,6 +82,11 @@ class MainWindow(QMainWindow):
         self.user_label.setAccessibleName("Signed-in user")
         self.user_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.user_separator = QFrame()
+        self.user_separator.setFrameShape(QFrame.Shape.VLine)
+        self.user_separator.setFrameShadow(QFrame.Shadow.Sunken)
+        self.user_separator.setVisible(False)
+        self.statusBar().addPermanentWidget(self.user_separator)
         self.connection_label = QLabel()
         self.connection_label.setObjectName("connectionLabel")
         self.connection_label.setAccessibleName("Database connection")
@@ -139,8 +145,9 @@ class MainWindow(QMainWindow):
         """Show who is signed in to which profile, in the title and the status bar."""
         self.session_label = f"{profile_label} — {full_name}"
         self.setWindowTitle(f"{APP_NAME} — {self.session_label}")
-        self.user_label.setText(f"Signed in as {full_name} ({role})")
+        self.user_label.setText(f"Signed in as {full_name} ({role}) to {profile_label}")
         self.user_label.setVisible(True)
+        self.user_separator.setVisible(True)
         self.profile_action.setEnabled(True)
         self.sign_out_action.setEnabled(True)
 
@@ -149,6 +156,7 @@ class MainWindow(QMainWindow):
         self.session_label = None
         self.user_label.clear()
         self.user_label.setVisible(False)
+        self.user_separator.setVisible(False)
         self.profile_action.setEnabled(False)
         self.sign_out_action.setEnabled(False)
         self.set_users_page(None)

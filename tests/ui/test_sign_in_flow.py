@@ -153,7 +153,7 @@ def test_sign_in_shows_the_user_and_profile_and_remembers_the_profile(
     assert signed_in.user.email == ADMIN_EMAIL
     window = controller.window
     assert window.windowTitle() == "AsyncOps Desktop — Team — Ada Admin"
-    assert window.user_label.text() == "Signed in as Ada Admin (admin)"
+    assert window.user_label.text() == "Signed in as Ada Admin (admin) to Team"
     assert window.sign_out_action.isEnabled() and window.profile_action.isEnabled()
     assert controller.context is not None and controller.context.actor == signed_in.actor
     assert controller.context.profile_name == "Team"

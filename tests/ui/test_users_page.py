@@ -256,7 +256,7 @@ def test_a_member_does_not_see_the_users_page(
     assert window.users_page is None
     names = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
     assert USERS_PAGE not in names
-    assert window.user_label.text() == "Signed in as Max Member (member)"
+    assert window.user_label.text() == "Signed in as Max Member (member) to Test database"
 
 
 def test_my_profile_renames_and_changes_the_password(
@@ -286,7 +286,7 @@ def test_my_profile_renames_and_changes_the_password(
         QTest.keyClick(dialog.name_edit, Qt.Key.Key_Return)
     assert dialog.name_message.text() == "Your name is saved."
     assert controller.window.windowTitle() == "AsyncOps Desktop — Team — Maxine Member"
-    assert controller.window.user_label.text() == "Signed in as Maxine Member (member)"
+    assert controller.window.user_label.text() == ("Signed in as Maxine Member (member) to Team")
 
     type_into(dialog.current_edit, "not my password")
     type_into(dialog.passwords.password_edit, "a brand new password")

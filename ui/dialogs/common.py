@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QWidget,
@@ -104,10 +106,6 @@ class FormGrid:
         else:
             self.grid.addLayout(item, row, 0, 1, 2)
 
-    def add_stretch(self) -> None:
-        """Keep the rows at the top when the grid is taller than they need."""
-        self.grid.setRowStretch(self._next(), 1)
-
     def set_row_visible(self, field: QWidget, visible: bool) -> None:
         """Show or hide a field with its label (an empty grid row takes no space)."""
         field.setVisible(visible)
@@ -116,8 +114,12 @@ class FormGrid:
             label.setVisible(visible)
 
     def _next(self) -> int:
+        row = self._rows
         self._rows += 1
-        return self._rows - 1
+        # Extra height goes to an empty row below the last one, never between fields.
+        self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(row + 1, 1)
+        return row
 
     @staticmethod
     def align(*forms: FormGrid) -> None:
@@ -151,7 +153,7 @@ def value_field(accessible_name: str, text: str = "") -> QLineEdit:
     field.setFrame(False)
     # Selectable for copying, but not a stop on the way through a dialog with Tab.
     field.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-    field.setStyleSheet("QLineEdit#valueField { background: transparent; border: none; }")
+    field.setStyleSheet("QLineEdit { background: transparent; border: none; }")
     set_value(field, text)
     return field
 
@@ -396,6 +398,35 @@ def password_feedback(password: str) -> tuple[bool, str]:
         True,
         f"Strength {advice} ({len(password)} characters, {size} of {PASSWORD_MAX_BYTES} bytes).",
     )
+
+
+def confirm_box(
+    parent: QWidget,
+    *,
+    name: str,
+    title: str,
+    question: str,
+    details: str,
+    action: str,
+    on_confirm: Callable[[], None],
+    destructive: bool = True,
+) -> QMessageBox:
+    """An opened question with Cancel as the default; ``on_confirm`` runs only on ``action``."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.Cancel, parent
+    )
+    box.setObjectName(name)
+    box.setInformativeText(details)
+    role = (
+        QMessageBox.ButtonRole.DestructiveRole if destructive else QMessageBox.ButtonRole.AcceptRole
+    )
+    confirm = box.addButton(action, role)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    # QMessageBox sizes itself to the shortest line; a sentence of detail reads better wider.
+    box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 340px; }")
+    box.buttonClicked.connect(lambda button: on_confirm() if button is confirm else None)
+    box.open()
+    return box
 
 
 def local_time_text(moment: dt.datetime, now: dt.datetime | None = None) -> str:

@@ -29,6 +29,7 @@ from ui.dialogs.common import (
     FormGrid,
     MessageLabel,
     NoticeBanner,
+    confirm_box,
     hint_label,
     password_field,
     set_value,
@@ -149,12 +150,12 @@ class ConnectDialog(QDialog):
         test_row.addWidget(self.busy, 1)
         details_form.add_spanning(test_row)
         details_form.add_spanning(self.test_result)
-        details_form.add_stretch()
         self.details_form = details_form
 
         columns = QHBoxLayout()
-        columns.addLayout(left, 5)
-        columns.addWidget(self.details, 6)
+        # The details get the wider half: paths and server addresses are long.
+        columns.addLayout(left, 4)
+        columns.addWidget(self.details, 7)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.connect_button = self.buttons.addButton(
@@ -275,25 +276,16 @@ class ConnectDialog(QDialog):
         profile = self.selected_profile()
         if profile is None:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Remove profile",
-            f"Remove the profile “{profile.name}”?",
-            QMessageBox.StandardButton.Cancel,
+        self.confirm_box = confirm_box(
             self,
+            name="removeProfileBox",
+            title="Remove profile",
+            question=f"Remove the profile “{profile.name}”?",
+            details="Its remembered password and sign-in are forgotten too. The database "
+            "itself is not touched.",
+            action="&Remove",
+            on_confirm=lambda: self._remove_confirmed(profile),
         )
-        box.setObjectName("removeProfileBox")
-        box.setInformativeText(
-            "Its remembered password and sign-in are forgotten too. The database itself "
-            "is not touched."
-        )
-        remove = box.addButton("&Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(
-            lambda button: self._remove_confirmed(profile) if button is remove else None
-        )
-        self.confirm_box = box
-        box.open()
 
     def _remove_confirmed(self, profile: Profile) -> None:
         self.store.remove(profile.id)

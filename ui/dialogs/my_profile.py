@@ -77,9 +77,8 @@ class MyProfileDialog(QDialog):
         self.current_edit = password_field("Current password")
         password_form = FormGrid(password_box)
         password_form.add_row("&Current password:", self.current_edit)
-        password_form.add_row(
-            "",
-            self.password_errors.add("current_password", "Current password", self.current_edit),
+        password_form.add_under(
+            self.password_errors.add("current_password", "Current password", self.current_edit)
         )
         self.passwords = NewPasswordFields(password_form, self.password_errors)
         note = hint_label("Changing your password signs you out on every other computer.")
@@ -92,6 +91,7 @@ class MyProfileDialog(QDialog):
         password_form.add_under(self.change_button)
         password_form.add_spanning(self.password_message)
 
+        FormGrid.align(name_form, password_form)
         self.busy = BusyBar("Saving")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)

@@ -96,7 +96,6 @@ class SchemaDialog(QDialog):
         form.add_row("Admin &email:", self.email_edit)
         form.add_row("&Password:", self.password_edit)
         form.add_under(self.check_button)
-        form.add_stretch()
         self.pages.addWidget(credentials)
 
         confirm = QWidget()
@@ -136,6 +135,8 @@ class SchemaDialog(QDialog):
             # exists yet to ask for.
             self.pages.setCurrentIndex(1)
             self.pages.setVisible(info.can_create_schema)
+            # Nobody else can be using a database without tables.
+            self.warning.setVisible(False)
             self.upgrade_button.setDefault(info.can_create_schema)
         else:
             self.pages.setCurrentIndex(0)
@@ -159,6 +160,7 @@ class SchemaDialog(QDialog):
             self.message.show_error(NOT_AN_ADMIN)
             self.password_edit.setFocus()
             return
+        self.message.clear_message()
         self.pages.setCurrentIndex(1)
         self.check_button.setDefault(False)
         self.upgrade_button.setDefault(True)

@@ -25,7 +25,7 @@ from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.users import UserService
 from ui.connection import Outcome, captured
 from ui.context import AppContext
-from ui.dialogs.common import MessageLabel
+from ui.dialogs.common import MessageLabel, confirm_box
 from ui.dialogs.users import ROLE_TEXT, TemporaryPasswordDialog, UserEditorDialog
 from ui.models.columns import Column
 from ui.models.formatters import count_text, exact_time, short_date
@@ -271,25 +271,16 @@ class UsersPage(QWidget):
         if not user.is_active:
             self._set_active(user, True)
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Deactivate user",
-            f"Deactivate {user.full_name}?",
-            QMessageBox.StandardButton.Cancel,
+        self.confirm_box = confirm_box(
             self,
+            name="deactivateBox",
+            title="Deactivate user",
+            question=f"Deactivate {user.full_name}?",
+            details="They are signed out on every computer and cannot sign in until an admin "
+            "reactivates them. Everything they wrote stays.",
+            action="&Deactivate",
+            on_confirm=lambda: self._set_active(user, False),
         )
-        box.setObjectName("deactivateBox")
-        box.setInformativeText(
-            "They are signed out on every computer and cannot sign in until an admin "
-            "reactivates them. Everything they wrote stays."
-        )
-        deactivate = box.addButton("&Deactivate", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(
-            lambda button: self._set_active(user, False) if button is deactivate else None
-        )
-        self.confirm_box = box
-        box.open()
 
     def _set_active(self, user: UserDTO, active: bool) -> None:
         def job(database: Database, actor: Actor) -> UserDTO:
@@ -315,25 +306,17 @@ class UsersPage(QWidget):
         user = self.selected_user()
         if user is None:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Reset password",
-            f"Reset the password of {user.full_name}?",
-            QMessageBox.StandardButton.Cancel,
+        self.confirm_box = confirm_box(
             self,
+            name="resetPasswordBox",
+            title="Reset password",
+            question=f"Reset the password of {user.full_name}?",
+            details="Their current password stops working and their saved sign-ins are "
+            "revoked. You will see a temporary password to give them.",
+            action="&Reset password",
+            on_confirm=lambda: self._reset_confirmed(user),
+            destructive=False,
         )
-        box.setObjectName("resetPasswordBox")
-        box.setInformativeText(
-            "Their current password stops working and their saved sign-ins are revoked. "
-            "You will see a temporary password to give them."
-        )
-        reset = box.addButton("&Reset password", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(
-            lambda button: self._reset_confirmed(user) if button is reset else None
-        )
-        self.confirm_box = box
-        box.open()
 
     def _reset_confirmed(self, user: UserDTO) -> None:
         def job(database: Database, actor: Actor) -> str:
