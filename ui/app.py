@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from asyncops_desktop import APP_AUTHOR, APP_NAME, __version__
 from asyncops_desktop.credentials import CredentialStore
 from asyncops_desktop.db import DATABASE_URL_ENV, resolve_database_url
+from asyncops_desktop.domain.dto import UserDTO
 from asyncops_desktop.domain.errors import (
     AsyncOpsError,
     InvalidCredentials,
@@ -552,11 +553,12 @@ class AppController(QObject):
         if signed_in.actor.is_admin:
             page = UsersPage(self.context)
             page.own_account_changed.connect(self._on_own_account_changed)
+            page.own_account_saved.connect(self._on_own_account_saved)
             self.window.set_users_page(page)
         self.signed_in.emit(signed_in)
 
     def _leave_session(self) -> None:
-        self.session = None
+        was_signed_in, self.session = self.session is not None, None
         for dialog in (self.profile_dialog,):
             if dialog is not None and dialog.isVisible():
                 dialog.done(QDialog.DialogCode.Rejected)
@@ -564,6 +566,8 @@ class AppController(QObject):
         if self.context is not None:
             self.context.deleteLater()
             self.context = None
+        if was_signed_in:
+            self.signed_out.emit()
 
     def sign_out(self, *, message: str | None = None) -> None:
         """Revoke this computer's saved sign-in, then ask who signs in next."""
@@ -579,8 +583,11 @@ class AppController(QObject):
             )
         logger.info("Signed out of %s", self.label)
         self._leave_session()
-        self.signed_out.emit()
         self.show_sign_in(message=message)
+
+    def _on_own_account_saved(self, user: UserDTO) -> None:
+        if self.session is not None:
+            self._on_renamed(SignedIn(user, self.session.actor))
 
     def _on_own_account_changed(self) -> None:
         # A changed role or a deactivated account takes effect at the next sign-in.
@@ -601,6 +608,8 @@ class AppController(QObject):
         self.session = signed_in
         if self.context is not None:
             self.context.signed_in = signed_in
+            # Lists that show names (the Users page) read them again.
+            self.context.data_changed.emit("users")
         self.window.show_signed_in(signed_in.user.full_name, signed_in.user.role, self.label)
 
     def _on_password_changed(self, signed_in: SignedIn) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from session_support import (
     ADMIN_EMAIL,
@@ -22,21 +24,22 @@ from session_support import (
     type_into,
 )
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from asyncops_desktop.credentials import KEYRING_SERVICE
-from asyncops_desktop.db import DATABASE_URL_ENV, Database, sqlite_url
+from asyncops_desktop.db import DATABASE_URL_ENV, Database, sqlite_path, sqlite_url
 from asyncops_desktop.domain.models import RememberToken, User
 from asyncops_desktop.profiles import DEFAULT_PROFILE_NAME, ProfileStore
 from asyncops_desktop.services.auth import AuthService
 from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.users import UserService
-from ui.app import EXIT_OK, NOTICE_SHOWN_KEY, app_settings
+from ui.app import EXIT_OK, NOTICE_SHOWN_KEY, app_settings, run_gui
 from ui.connection import display_location
 from ui.dialogs.common import NO_KEYRING_NOTICE, local_time_text
 from ui.dialogs.connect import ConnectDialog
 from ui.dialogs.password_prompt import DatabasePasswordDialog
 from ui.dialogs.passwords import ChangePasswordDialog
-from ui.dialogs.sign_in import locked_message
+from ui.dialogs.sign_in import SignInDialog, locked_message
 from ui.dialogs.welcome import WelcomeDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -431,3 +434,125 @@ def test_the_locked_message_uses_the_date_when_not_today() -> None:
     tomorrow = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=1, hours=1)
     text = local_time_text(tomorrow)
     assert text.startswith(f"{tomorrow.replace(tzinfo=dt.UTC).astimezone():%Y-%m-%d}")
+
+
+# -- refusals, switching, the entry point -----------------------------------------------------
+def _stamp(url: str, revision: str) -> None:
+    database = Database(url)
+    try:
+        with database.write() as session:
+            session.connection().exec_driver_sql(
+                f"UPDATE alembic_version SET version_num = '{revision}'"
+            )
+    finally:
+        database.dispose()
+
+
+def _connections_to(url: str) -> int:
+    """Connections the app holds: PostgreSQL sessions, or a SQLite write-ahead log."""
+    path = sqlite_path(url)
+    if path is not None:
+        # SQLite removes the write-ahead log when the last connection closes.
+        return int(Path(f"{path}-wal").exists())
+    parsed = make_url(url)
+    admin_url = parsed.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin_url.render_as_string(hide_password=False)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (parsed.database,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_newer_schema_is_refused_and_another_database_can_be_chosen(
+    driver: Driver, qtbot: QtBot, db_url: str, tmp_path: Path
+) -> None:
+    _stamp(db_url, "9999_from_the_future")
+    newer = save_profile(db_url, "Newer")
+    other = save_profile(sqlite_url(tmp_path / "other.db"), "Other")
+    ProfileStore().set_last_used(newer.id)
+    controller = driver.start()
+    box = driver.dialog(lambda: controller.error_box)
+    assert "9999_from_the_future" in box.text() and "newer version" in box.text()
+    assert "Traceback" not in box.text()
+    choose = next(b for b in box.buttons() if b.objectName() == "chooseAnotherDatabase")
+    assert box.defaultButton() is choose
+    choose.click()
+    dialog = driver.dialog(lambda: controller.connect_dialog)
+    assert "9999_from_the_future" in dialog.message.text()
+    assert dialog.selected_profile() == newer
+    dialog.select("Other")
+    with qtbot.waitSignal(controller.database_opened, timeout=TIMEOUT_MS):
+        dialog.connect_button.click()
+    assert controller.profile is not None and controller.profile.id == other.id
+    driver.dialog(lambda: controller.welcome_dialog)
+    qtbot.waitUntil(lambda: _connections_to(db_url) == 0, timeout=TIMEOUT_MS)
+
+
+def test_switching_profiles_closes_the_open_database_first(
+    driver: Driver, qtbot: QtBot, db_url: str, tmp_path: Path, admin: Actor, database: Database
+) -> None:
+    database.dispose()
+    first = save_profile(db_url, "First")
+    save_profile(sqlite_url(tmp_path / "second.db"), "Second")
+    ProfileStore().set_last_used(first.id)
+    controller = driver.start()
+    driver.sign_in(controller, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert _connections_to(db_url) > 0
+    controller.window.connect_action.trigger()
+    dialog = driver.dialog(lambda: controller.connect_dialog)
+    assert dialog.selected_profile() == first
+    # Cancel changes nothing.
+    dialog.reject()
+    assert controller.session is not None
+    controller.window.connect_action.trigger()
+    dialog = driver.dialog(lambda: controller.connect_dialog, after=dialog)
+    dialog.select("Second")
+    with qtbot.waitSignal(controller.signed_out, timeout=TIMEOUT_MS):
+        dialog.connect_button.click()
+    driver.dialog(lambda: controller.welcome_dialog)
+    assert controller.session is None and controller.context is None
+    assert controller.window.users_page is None
+    assert not controller.window.sign_out_action.isEnabled()
+    qtbot.waitUntil(lambda: _connections_to(db_url) == 0, timeout=TIMEOUT_MS)
+
+
+def _poll(step: Callable[[], bool]) -> QTimer:
+    """Run ``step`` from inside app.exec() (run_gui blocks the test) until it returns True."""
+    timer = QTimer()
+    timer.setInterval(20)
+
+    def tick() -> None:
+        if step():
+            timer.stop()
+
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer
+
+
+def test_run_gui_opens_the_profile_named_on_the_command_line(
+    qtbot: QtBot, db_url: str, admin: Actor
+) -> None:
+    save_profile(db_url, "Team")
+    seen: list[str] = []
+
+    def step() -> bool:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, DatabasePasswordDialog) and widget.isVisible():
+                widget.accept()
+            if isinstance(widget, SignInDialog) and widget.isVisible():
+                seen.append(widget.windowTitle())
+                window = widget.parentWidget()
+                assert window is not None
+                window.close()
+                return True
+        return False
+
+    timer = _poll(step)
+    assert run_gui(None, "Team") == EXIT_OK
+    timer.stop()
+    assert seen == ["Sign in"]
+    last = ProfileStore().last_used()
+    assert last is None  # nobody signed in

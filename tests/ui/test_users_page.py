@@ -308,3 +308,18 @@ def test_my_profile_renames_and_changes_the_password(
     AuthService(database, bcrypt_rounds=4).sign_in(MEMBER_EMAIL, "a brand new password")
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_renaming_oneself_on_the_page_updates_the_window(
+    driver: Driver, qtbot: QtBot, db_url: str, admin: Actor
+) -> None:
+    controller, page = _signed_in_admin(driver, db_url)
+    _wait_rows(qtbot, page, [ADMIN_EMAIL])
+    assert page.select_email(ADMIN_EMAIL)
+    page.edit_button.click()
+    editor = _editor(qtbot, page)
+    type_into(editor.name_edit, "Ada Lovelace")
+    assert _finished(qtbot, page, editor.save_button.click) == "Saved Ada Lovelace."
+    assert controller.session is not None
+    assert controller.session.user.full_name == "Ada Lovelace"
+    assert controller.window.windowTitle() == "AsyncOps Desktop — Test database — Ada Lovelace"

@@ -79,6 +79,8 @@ class UsersPage(QWidget):
 
     # The signed-in admin changed their own role or deactivated themselves.
     own_account_changed = Signal()
+    # The signed-in admin saved their own name or email (the UserDTO).
+    own_account_saved = Signal(object)
     # An action finished (its sentence shown on the page), for tests and screen readers.
     action_finished = Signal(str)
 
@@ -256,12 +258,11 @@ class UsersPage(QWidget):
         verb = "Created" if before is None else "Saved"
         self._finished(f"{verb} {saved.full_name}.")
         self.context.data_changed.emit(ENTITY)
-        if (
-            before is not None
-            and saved.id == self.context.actor.user_id
-            and saved.role != before.role
-        ):
-            self.own_account_changed.emit()
+        if before is not None and saved.id == self.context.actor.user_id:
+            if saved.role != before.role:
+                self.own_account_changed.emit()
+            else:
+                self.own_account_saved.emit(saved)
 
     def toggle_active(self) -> None:
         """Deactivate (after asking) or reactivate the selected account."""
