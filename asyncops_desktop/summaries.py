@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from asyncops_desktop.db import Database
-from asyncops_desktop.dialect import lock_summary_day
+from asyncops_desktop.dialect import begin_summary_write
 from asyncops_desktop.domain.enums import IncidentStatus, Severity
 from asyncops_desktop.domain.errors import ValidationError
 from asyncops_desktop.domain.models import utcnow
@@ -239,7 +239,7 @@ def refresh_summary(
 ) -> SummaryContent:
     """Recompute and store one day in its own write transaction (F5, ``summary compute --date``)."""
     with database.write() as session:
-        lock_summary_day(session, day.toordinal())
+        begin_summary_write(session, day.toordinal())
         return store_summary(session, day, now=now)
 
 
@@ -312,7 +312,7 @@ def backfill(
         if should_cancel is not None and should_cancel():
             return BackfillResult(planned, tuple(computed), tuple(skipped), cancelled=True)
         with database.write() as session:
-            lock_summary_day(session, day.toordinal())
+            begin_summary_write(session, day.toordinal())
             if day < today and SummaryRepository(session).exists(day):
                 skipped.append(day)
             else:

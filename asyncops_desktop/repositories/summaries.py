@@ -8,11 +8,23 @@ time the very same SQL on the raw drivers and check its query plans.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Subquery, case, func, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    Subquery,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -65,6 +77,17 @@ class DayWindow:
             recent_start=dt.datetime.combine(recent_first_day, dt.time()),
             resolution_start=start - dt.timedelta(days=RESOLUTION_DAYS - 1),
         )
+
+    def params(self) -> dict[str, Any]:
+        """Values of the summary statements' bound parameters for this day."""
+        return {
+            "day": self.day,
+            "day_start": self.start,
+            "day_end": self.end,
+            "recent_first_day": self.recent_first_day,
+            "recent_start": self.recent_start,
+            "resolution_start": self.resolution_start,
+        }
 
 
 @dataclass(frozen=True)
@@ -172,14 +195,21 @@ class SummaryRepository(Repository[DailySummaryDTO]):
 #
 # Each list query returns its first ``limit`` rows in the summary's order plus, on every row,
 # ``count(*) OVER ()`` (the length of the whole list, taken before LIMIT): one scan per list,
-# and only the rows the summary shows cross the wire.
+# and only the rows the summary shows cross the wire. The day enters through bound parameters
+# (``DayWindow.params``), so each statement is built once and a backfill only binds new values.
+
+_DAY = bindparam("day", type_=Date())
+_DAY_START = bindparam("day_start", type_=DateTime())
+_DAY_END = bindparam("day_end", type_=DateTime())
+_RECENT_FIRST_DAY = bindparam("recent_first_day", type_=Date())
+_RECENT_START = bindparam("recent_start", type_=DateTime())
+_RESOLUTION_START = bindparam("resolution_start", type_=DateTime())
 
 SEVERITY_ORDER = tuple(severity.value for severity in reversed(Severity))
 """Most severe first: the order of the summary's incident list."""
 
 
 def _active_at(
-    window: DayWindow,
     record: type[Incident] | type[Blocker],
     columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
     still_open: ColumnElement[bool],
@@ -195,7 +225,7 @@ def _active_at(
     is a single range a ``resolved_at`` index can serve; SQLite's planner does not pick such
     an index for the OR form.
     """
-    end = window.end
+    end = _DAY_END
     resolved_later = select(*columns).where(record.resolved_at >= end, record.created_at < end)
     unresolved = select(*columns).where(
         record.resolved_at.is_(None),
@@ -209,7 +239,7 @@ def _whole_list() -> ColumnElement[int]:
     return func.count().over()
 
 
-def status_updates_statement(window: DayWindow, limit: int) -> AnySelect:
+def status_updates_statement(limit: int) -> AnySelect:
     """Status updates created on the day with their author, newest first; then the total."""
     return (
         select(
@@ -220,16 +250,15 @@ def status_updates_statement(window: DayWindow, limit: int) -> AnySelect:
             _whole_list(),
         )
         .join(User, User.id == StatusUpdate.user_id)
-        .where(StatusUpdate.created_at >= window.start, StatusUpdate.created_at < window.end)
+        .where(StatusUpdate.created_at >= _DAY_START, StatusUpdate.created_at < _DAY_END)
         .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
         .limit(limit)
     )
 
 
-def active_incidents_statement(window: DayWindow, limit: int) -> AnySelect:
+def active_incidents_statement(limit: int) -> AnySelect:
     """Incidents active at the day's end, most severe then oldest first; total; per severity."""
     active = _active_at(
-        window,
         Incident,
         (
             Incident.id,
@@ -267,10 +296,9 @@ def active_incidents_statement(window: DayWindow, limit: int) -> AnySelect:
     )
 
 
-def active_blockers_statement(window: DayWindow, limit: int) -> AnySelect:
+def active_blockers_statement(limit: int) -> AnySelect:
     """Blockers active at the end of the day, oldest first, with an excerpt; then the total."""
     active = _active_at(
-        window,
         Blocker,
         (Blocker.id, Blocker.description, Blocker.created_at),
         Blocker.status == BlockerStatus.ACTIVE.value,
@@ -287,7 +315,7 @@ def active_blockers_statement(window: DayWindow, limit: int) -> AnySelect:
     )
 
 
-def recent_decisions_statement(window: DayWindow, limit: int) -> AnySelect:
+def recent_decisions_statement(limit: int) -> AnySelect:
     """Decisions dated within the 7 days ending on the day, newest first; then the total.
 
     A decision deleted after the day was still on record that day.
@@ -295,30 +323,31 @@ def recent_decisions_statement(window: DayWindow, limit: int) -> AnySelect:
     return (
         select(Decision.id, Decision.title, Decision.decision_date, _whole_list())
         .where(
-            Decision.decision_date >= window.recent_first_day,
-            Decision.decision_date <= window.day,
-            or_(Decision.deleted_at.is_(None), Decision.deleted_at >= window.end),
+            Decision.decision_date >= _RECENT_FIRST_DAY,
+            Decision.decision_date <= _DAY,
+            or_(Decision.deleted_at.is_(None), Decision.deleted_at >= _DAY_END),
         )
         .order_by(Decision.decision_date.desc(), Decision.id.desc())
         .limit(limit)
     )
 
 
-def resolved_incidents_statement(window: DayWindow) -> AnySelect:
+@functools.cache
+def resolved_incidents_statement() -> AnySelect:
     """Severity, created_at and resolved_at of incidents resolved in the 30 days to the day."""
     return select(Incident.severity, Incident.created_at, Incident.resolved_at).where(
-        Incident.resolved_at >= window.resolution_start, Incident.resolved_at < window.end
+        Incident.resolved_at >= _RESOLUTION_START, Incident.resolved_at < _DAY_END
     )
 
 
-def silent_users_statement(window: DayWindow, limit: int) -> AnySelect:
+def silent_users_statement(limit: int) -> AnySelect:
     """Active users (existing at the day's end) with no update in 7 days, by name; total."""
     posted = select(StatusUpdate.user_id).where(
-        StatusUpdate.created_at >= window.recent_start, StatusUpdate.created_at < window.end
+        StatusUpdate.created_at >= _RECENT_START, StatusUpdate.created_at < _DAY_END
     )
     return (
         select(User.id, User.full_name, _whole_list())
-        .where(User.is_active, User.created_at < window.end, User.id.not_in(posted))
+        .where(User.is_active, User.created_at < _DAY_END, User.id.not_in(posted))
         .order_by(User.full_name, User.id)
         .limit(limit)
     )
@@ -334,15 +363,19 @@ def first_activity_statement() -> AnySelect:
     )
 
 
-def day_statements(window: DayWindow, limit: int) -> dict[str, AnySelect]:
-    """Every query one day's summary runs, by name, in the order it runs them."""
+@functools.cache
+def day_statements(limit: int) -> dict[str, AnySelect]:
+    """Every query one day's summary runs, by name, in the order it runs them (built once).
+
+    Execute them with ``DayWindow.params()``.
+    """
     return {
-        "status updates of the day": status_updates_statement(window, limit),
-        "incidents active at the end": active_incidents_statement(window, limit),
-        "blockers active at the end": active_blockers_statement(window, limit),
-        "decisions of 7 days": recent_decisions_statement(window, limit),
-        "incidents resolved in 30 days": resolved_incidents_statement(window),
-        "users silent for 7 days": silent_users_statement(window, limit),
+        "status updates of the day": status_updates_statement(limit),
+        "incidents active at the end": active_incidents_statement(limit),
+        "blockers active at the end": active_blockers_statement(limit),
+        "decisions of 7 days": recent_decisions_statement(limit),
+        "incidents resolved in 30 days": resolved_incidents_statement(),
+        "users silent for 7 days": silent_users_statement(limit),
     }
 
 
@@ -362,8 +395,8 @@ class SummarySourceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _listing(self, statement: AnySelect, extra_counts: int = 0) -> Listing:
-        rows = self.session.execute(statement).all()
+    def _listing(self, name: str, window: DayWindow, limit: int, extra_counts: int = 0) -> Listing:
+        rows = self.session.execute(day_statements(limit)[name], window.params()).all()
         if not rows:
             return Listing([], 0, (0,) * extra_counts)
         width = len(rows[0]) - 1 - extra_counts
@@ -376,27 +409,28 @@ class SummarySourceRepository:
 
     def status_updates(self, window: DayWindow, limit: int) -> Listing:
         """(id, title, author, created_at) of the day's status updates, newest first."""
-        return self._listing(status_updates_statement(window, limit))
+        return self._listing("status updates of the day", window, limit)
 
     def active_incidents(self, window: DayWindow, limit: int) -> Listing:
         """Incidents active at the day's end (``counts``: per severity, ``SEVERITY_ORDER``)."""
-        return self._listing(active_incidents_statement(window, limit), len(SEVERITY_ORDER))
+        return self._listing("incidents active at the end", window, limit, len(SEVERITY_ORDER))
 
     def active_blockers(self, window: DayWindow, limit: int) -> Listing:
         """(id, description excerpt, created_at) of blockers active at day end, oldest first."""
-        return self._listing(active_blockers_statement(window, limit))
+        return self._listing("blockers active at the end", window, limit)
 
     def recent_decisions(self, window: DayWindow, limit: int) -> Listing:
         """(id, title, decision_date) of decisions dated in the 7 days, newest first."""
-        return self._listing(recent_decisions_statement(window, limit))
+        return self._listing("decisions of 7 days", window, limit)
 
     def resolved_incidents(self, window: DayWindow) -> list[tuple[Any, ...]]:
         """(severity, created_at, resolved_at) of incidents resolved in the 30-day window."""
-        return [tuple(row) for row in self.session.execute(resolved_incidents_statement(window))]
+        rows = self.session.execute(resolved_incidents_statement(), window.params())
+        return [tuple(row) for row in rows]
 
     def silent_users(self, window: DayWindow, limit: int) -> Listing:
         """(id, full_name) of active users without a status update in the 7-day window."""
-        return self._listing(silent_users_statement(window, limit))
+        return self._listing("users silent for 7 days", window, limit)
 
     def first_activity_day(self) -> dt.date | None:
         """The first day anything was posted, reported, raised or decided; None when empty."""
