@@ -26,8 +26,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from asyncops_desktop.decisions_io import markdown
-from asyncops_desktop.decisions_io.queries import TransferQueries
-from asyncops_desktop.domain.dto import DecisionDTO
+from asyncops_desktop.decisions_io.queries import DecisionRow, DecisionRows, TransferQueries
 from asyncops_desktop.domain.enums import DecisionStatus
 from asyncops_desktop.domain.errors import ValidationError
 from asyncops_desktop.domain.models import utcnow
@@ -64,7 +63,7 @@ Progress = Callable[[int, int], None]
 
 def csv_cell(text: str) -> str:
     """``text`` made safe to open in a spreadsheet (a formula-like start gets a ``'``)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
 def _timestamp(value: dt.datetime | None) -> str:
@@ -112,8 +111,8 @@ class DecisionExporter(Service):
 
     def _pages(
         self, session: Session, variants: Sequence[DecisionFilter], sort: Sort | None
-    ) -> Iterator[list[DecisionDTO]]:
-        repo = DecisionRepository(session)
+    ) -> Iterator[list[DecisionRow]]:
+        repo = DecisionRows(session)
         for variant in variants:
             cursor: Cursor | None = None
             while True:
@@ -166,7 +165,7 @@ class DecisionExporter(Service):
         writer = csv.writer(stream)
         writer.writerow(CSV_COLUMNS)
         written = 0
-        formula_starts = _FORMULA_STARTS
+        cell = csv_cell
         join = LIST_SEPARATOR.join
         with self._read() as session:
             queries = TransferQueries(session)
@@ -174,39 +173,44 @@ class DecisionExporter(Service):
             total = self._total(session, variants) if progress is not None else 0
             for page in self._pages(session, variants, sort):
                 participants = queries.participant_emails([d.id for d in page], emails)
-                rows = []
-                for d in page:
-                    # One row per decision, texts guarded inline: this loop runs 100,000
-                    # times for a large export, and a call per cell would double its cost.
-                    cells = (
-                        d.title,
-                        join(d.tags),
-                        join(participants.get(d.id, ())),
-                        emails.get(d.created_by_id, ""),
-                        d.description,
-                        d.context,
-                        d.outcome,
-                    )
-                    title, tags, people, creator, description, context, outcome = (
-                        "'" + cell if cell[:1] in formula_starts else cell for cell in cells
-                    )
-                    rows.append(
+                rows: list[tuple[object, ...]] = []
+                add = rows.append
+                # This loop runs once per decision: unpacking the row and binding names
+                # locally makes it twice as fast as attribute access (see bench/).
+                for row in page:
+                    (
+                        ident,
+                        title,
+                        status,
+                        day,
+                        review_by,
+                        tags,
+                        creator,
+                        successor,
+                        description,
+                        context,
+                        outcome,
+                        created_at,
+                        updated_at,
+                        deleted_at,
+                    ) = row
+                    add(
                         (
-                            d.id,
-                            title,
-                            d.status,
-                            d.decision_date.isoformat(),
-                            "" if d.review_by is None else d.review_by.isoformat(),
-                            tags,
-                            people,
-                            creator,
-                            "" if d.superseded_by_id is None else d.superseded_by_id,
-                            description,
-                            context,
-                            outcome,
-                            _timestamp(d.created_at),
-                            _timestamp(d.updated_at),
-                            _timestamp(d.deleted_at),
+                            ident,
+                            cell(title),
+                            status,
+                            day.isoformat(),
+                            "" if review_by is None else review_by.isoformat(),
+                            cell(join(tags)) if tags else "",
+                            cell(join(participants[ident])) if ident in participants else "",
+                            cell(emails.get(creator, "")),
+                            "" if successor is None else successor,
+                            cell(description),
+                            cell(context),
+                            cell(outcome),
+                            created_at.isoformat(timespec="seconds") + "Z",
+                            updated_at.isoformat(timespec="seconds") + "Z",
+                            _timestamp(deleted_at),
                         )
                     )
                 writer.writerows(rows)
@@ -281,7 +285,7 @@ class DecisionExporter(Service):
                         decision_date=d.decision_date,
                         status=DecisionStatus(d.status),
                         deciders=tuple(participants.get(d.id, ())),
-                        tags=d.tags,
+                        tags=tuple(d.tags or ()),
                         review_by=d.review_by,
                         deleted_at=d.deleted_at,
                     )
