@@ -7,6 +7,7 @@ SQLite file in the platform data directory.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
@@ -18,7 +19,13 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -100,6 +107,8 @@ class ConnectionSettings:
     connect_timeout_s: int = 5
     statement_timeout_ms: int = 30_000
     busy_timeout_ms: int = 5_000
+    # SQLite: how long a save waits for the write lock before reporting the file locked.
+    write_lock_timeout_ms: int = 15_000
     sslmode: str | None = None
     application_name: str = "asyncops-desktop"
 
@@ -144,10 +153,46 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front so a read-then-write never hits SQLITE_BUSY
         # halfway through a user's action.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if conn.get_execution_options().get("sqlite_immediate", False):
+            _begin_immediate(
+                conn.connection.dbapi_connection,
+                settings.write_lock_timeout_ms,
+                settings.busy_timeout_ms,
+            )
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+# While waiting for the write lock, SQLite's own busy handler is asked for this long per try.
+_WRITE_LOCK_POLL_MS = 20
+
+
+def _begin_immediate(dbapi_connection: Any, timeout_ms: int, busy_timeout_ms: int) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to ``timeout_ms`` for the write lock, fairly.
+
+    SQLite's busy handler backs off to polling every 100 ms, so under steady contention a
+    waiter can lose every race for the lock and give up after the busy timeout although the
+    lock was free most of the time. Short tries with a little random jitter in between keep
+    each writer's chance fair.
+    """
+    cursor = dbapi_connection.cursor()
+    deadline = time.monotonic() + timeout_ms / 1000
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {_WRITE_LOCK_POLL_MS}")
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() >= deadline:
+                    # Raised from SQLAlchemy's "begin" hook, which does not wrap driver errors.
+                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+            time.sleep(random.uniform(0.0005, 0.005))
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.close()
 
 
 def _enable_wal(cursor: Any, timeout_ms: int) -> None:

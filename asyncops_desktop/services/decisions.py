@@ -168,7 +168,7 @@ class DecisionService(Service):
         if fields.get("tags") is not None:
             values["tags"] = v.tags("tags", fields["tags"])
         status = fields.get("status")
-        if status is not None:
+        if status is not None or not partial:
             values["status"] = v.choice("status", status, DecisionStatus).value
         review_by = fields.get("review_by", _UNSET)
         if review_by is not _UNSET:
@@ -179,9 +179,7 @@ class DecisionService(Service):
         self, session: Session, user_ids: Sequence[int], already: Sequence[int] = ()
     ) -> list[int]:
         """Sorted unique ids; people added now must be active, those already there may not be."""
-        if isinstance(user_ids, str | bytes):
-            raise ValidationError("participant_ids", "must be a list of user ids")
-        unique = sorted({v.identifier("participant_ids", user_id) for user_id in user_ids})
+        unique = sorted(set(v.identifiers("participant_ids", user_ids)))
         for user_id in unique:
             if user_id not in already:
                 require_active_user(session, "participant_ids", user_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
@@ -83,6 +83,8 @@ def tags(field: str, values: Iterable[object] | None) -> list[str]:
         return []
     if isinstance(values, str):
         raise ValidationError(field, "must be a list of tags, not one string")
+    if isinstance(values, bytes | bytearray | Mapping) or not isinstance(values, Iterable):
+        raise ValidationError(field, "must be a list of tags")
     result: list[str] = []
     seen: set[str] = set()
     for raw in values:
@@ -133,3 +135,10 @@ def identifier(field: str, value: object) -> int:
     if value > 2**31 - 1:
         raise ValidationError(field, "refers to a record that does not exist")
     return value
+
+
+def identifiers(field: str, values: object) -> list[int]:
+    """A list of record ids (any iterable of them, not text or a single number)."""
+    if isinstance(values, str | bytes | bytearray | Mapping) or not isinstance(values, Iterable):
+        raise ValidationError(field, "must be a list of record ids")
+    return [identifier(field, value) for value in values]
