@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check that every decision matches its audit log, no orphans, file integrity"
     )
     add_database_option(verify)
+    grant = db_commands.add_parser(
+        "grant-sql", help="print the SQL creating a least-privilege PostgreSQL role for the app"
+    )
+    grant.add_argument("--role", required=True, help="name of the role to create")
+    grant.add_argument("--login", action="store_true", help="a login role (placeholder password)")
+    add_database_option(grant)
 
     demo = commands.add_parser("demo-data", help="fill the database with realistic sample data")
     demo.add_argument(
@@ -116,6 +122,11 @@ class ProgressBar:
 
 
 def _db_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
+    if args.db_command == "grant-sql":
+        from asyncops_desktop.privileges import grant_sql
+
+        out.write(grant_sql(args.role, login=args.login))
+        return EXIT_OK
     engine = create_db_engine(url)
     try:
         if args.db_command == "upgrade":
