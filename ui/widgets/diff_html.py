@@ -1,0 +1,64 @@
+"""Word diffs as HTML: removed words struck through, added words underlined, both tinted.
+
+Struck and underlined as well as coloured, so the difference reads without colour too.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtGui import QColor, QPalette
+
+from asyncops_desktop.services.decisions import DiffPart, word_diff
+from ui.widgets.palette import is_dark, tinted
+
+REMOVED = "#e5484d"
+ADDED = "#3aa55d"
+
+
+def diff_colours(palette: QPalette) -> tuple[str, str]:
+    """Background tints for removed and added text that read on the palette's base colour."""
+    base = palette.color(QPalette.ColorRole.Base)
+    amount = 0.38 if is_dark(palette) else 0.22
+    return tinted(QColor(REMOVED), base, amount).name(), tinted(QColor(ADDED), base, amount).name()
+
+
+def escape_text(text: str) -> str:
+    """Escaped HTML keeping line breaks."""
+    return html.escape(text).replace("\n", "<br>")
+
+
+KEEP = 60
+
+
+def condensed(parts: list[DiffPart], keep: int = KEEP) -> list[DiffPart]:
+    """Long unchanged runs cut to their ends, so a one-word edit of a long text stays short."""
+    out: list[DiffPart] = []
+    for index, part in enumerate(parts):
+        if part.kind != "same" or len(part.text) <= 3 * keep:
+            out.append(part)
+            continue
+        head = "" if index == 0 else part.text[:keep]
+        tail = "" if index == len(parts) - 1 else part.text[-keep:]
+        out.append(DiffPart("same", f"{head} … {tail}".strip() + (" " if tail else "")))
+    return out
+
+
+def parts_html(parts: list[DiffPart], palette: QPalette) -> str:
+    """HTML for a word diff."""
+    removed, added = diff_colours(palette)
+    out: list[str] = []
+    for part in parts:
+        text = escape_text(part.text)
+        if part.kind == "removed":
+            out.append(f'<s style="background-color: {removed}" title="removed">{text}</s>')
+        elif part.kind == "added":
+            out.append(f'<u style="background-color: {added}" title="added">{text}</u>')
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def diff_html(old: str | None, new: str | None, palette: QPalette) -> str:
+    """The word diff of two texts as HTML (old struck, new underlined)."""
+    return parts_html(word_diff(old, new), palette)
