@@ -230,9 +230,17 @@ def _postgresql_engine(url: URL, settings: ConnectionSettings) -> Engine:
     )
 
 
+def _sqlite_path_or_none(url: str | None) -> Path | None:
+    try:
+        return sqlite_path(url) if url else None
+    except ArgumentError:
+        return None
+
+
 def describe_error(exc: BaseException, url: str | None = None) -> str:
     """Turn a driver or SQLAlchemy error into one readable sentence."""
-    where = f" ({mask_url(url)})" if url else ""
+    path = _sqlite_path_or_none(url)
+    where = f" ({path})" if path is not None else f" ({mask_url(url)})" if url else ""
     original = getattr(exc, "orig", None) or exc
     message = (
         str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
@@ -263,6 +271,38 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
     if "statement timeout" in lower or "canceling statement" in lower:
         return f"The database took too long to answer{where} and the request was cancelled."
     return f"Database error{where}: {message}"
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file whose size is not whole pages: it was cut short (copy, disk, sync tool).
+
+    SQLite writes its main file in whole pages, also during a checkpoint, so any other size
+    means data is missing. SQLite itself notices a file shorter than its header's page count,
+    but not a last page cut partway. Empty files are new databases.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"The database file cannot be opened ({path}): {exc.strerror or exc}."
+        ) from exc
+    if size == 0:
+        return
+    damaged = (
+        f"The file is not a usable AsyncOps database ({path}): open another file or "
+        "restore a backup."
+    )
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise DatabaseUnavailable(damaged)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65_536 if page_size == 1 else page_size
+    if page_size < 512 or size % page_size:
+        raise DatabaseUnavailable(damaged)
 
 
 class Database:
@@ -300,9 +340,33 @@ class Database:
 
     def ping(self) -> None:
         """Open a connection, or raise ``DatabaseUnavailable`` with a readable reason."""
+        path = sqlite_path(self.url)
+        if path is not None and path.exists():
+            check_sqlite_file(path)
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
+        except (DBAPIError, SQLAlchemyError) as exc:
+            raise DatabaseUnavailable(describe_error(exc, self.url)) from exc
+
+    def check_usable(self) -> None:
+        """On a SQLite file: writable and not locked by another program (after ``ping``).
+
+        A read-only file opens and reads fine, so without this the first save would be the
+        first sign; the person is told at once instead.
+        """
+        if self.dialect != "sqlite":
+            return
+        path = sqlite_path(self.url)
+        # SQLite opens a file it may not write read-only, without a word: ask the system.
+        if path is not None and path.exists() and not os.access(path, os.W_OK):
+            raise DatabaseUnavailable(
+                f"The database file {path} is read-only: check its permissions, "
+                "or open a copy you can write to."
+            )
+        try:
+            with self.engine.connect().execution_options(sqlite_immediate=True) as conn:
+                conn.begin().commit()
         except (DBAPIError, SQLAlchemyError) as exc:
             raise DatabaseUnavailable(describe_error(exc, self.url)) from exc
 

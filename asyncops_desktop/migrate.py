@@ -28,7 +28,13 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from asyncops_desktop.db import Database, describe_error, mask_url, sqlite_path
+from asyncops_desktop.db import (
+    Database,
+    check_sqlite_file,
+    describe_error,
+    mask_url,
+    sqlite_path,
+)
 from asyncops_desktop.dialect import is_unmapped_object, missing_objects
 from asyncops_desktop.domain.errors import (
     DatabaseUnavailable,
@@ -116,6 +122,9 @@ def _state_of(conn: Connection, script_location: Path | None = None) -> SchemaSt
 
 def schema_state(engine: Engine, script_location: Path | None = None) -> SchemaState:
     """Read the database's revision and compare it with the app's."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is not None and path.exists():
+        check_sqlite_file(path)  # a file cut short is refused before anything reads or writes it
     try:
         with engine.connect() as conn:
             return _state_of(conn, script_location)
@@ -312,6 +321,7 @@ def open_database(url: str, *, auto_upgrade_sqlite: bool = True) -> Database:
     database = Database(url)
     try:
         database.ping()
+        database.check_usable()
         state = schema_state(database.engine)
         if state.status is SchemaStatus.NEWER:
             raise SchemaTooNew(too_new_message(state, database.url))
