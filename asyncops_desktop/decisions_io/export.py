@@ -1,7 +1,7 @@
 """Export decisions: the current list (with its filters and sort) as CSV, or as MADR files.
 
-Both stream: decisions come in keyset pages of ``PAGE_ROWS`` through
-``DecisionRepository.page`` (plain column tuples, no ORM objects), and each page's
+Both stream: decisions come in keyset pages of ``PAGE_ROWS`` through ``DecisionRows`` (the
+list's own filters and sort keys, SQLAlchemy Core rows, no ORM objects), and each page's
 participants arrive in one query, so 100,000 decisions cost a few dozen queries in all.
 
 CSV is for spreadsheets: one row per decision, participants and tags joined by ``"; "``,
