@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest bench bundle wheel clean
+.PHONY: install run test lint typecheck pytest stress bench bundle wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest  ## ruff, mypy --strict and the whole suite on SQLite and PostgreSQL
+
+STRESS_REPORT := build/stress-report.jsonl
+# Scenarios 1, 5 and the core part of 2; hostile input at full size: HYPOTHESIS_PROFILE=stress.
+STRESS_TESTS := tests/core/test_resilience_crash.py tests/core/test_resilience_clients.py \
+	tests/core/test_resilience_connection.py
+
+stress: $(STAMP)  ## resilience scenarios at full size (kills, 8 clients x 500 ops, cuts), then a table
+	mkdir -p build && rm -f $(STRESS_REPORT)
+	ASYNCOPS_STRESS=1 ASYNCOPS_STRESS_REPORT=$(CURDIR)/$(STRESS_REPORT) \
+		$(BIN)/pytest -n 2 -p no:cacheprovider $(STRESS_TESTS) $(PYTEST_ARGS); \
+		status=$$?; $(BIN)/python tests/support/stress_table.py $(STRESS_REPORT) && exit $$status
 
 bench: $(STAMP)  ## benchmarks at --scale 1000, each figure next to its baseline
 	$(BIN)/python -m bench $(ARGS)

@@ -237,6 +237,22 @@ def _sqlite_path_or_none(url: str | None) -> Path | None:
         return None
 
 
+# How psycopg and the server word a connection that went away mid-session.
+_CONNECTION_LOST = (
+    "server closed the connection",
+    "connection is closed",
+    "connection already closed",
+    "consuming input failed",
+    "terminating connection",
+    "could not receive data",
+    "could not send data",
+    "connection reset",
+    "broken pipe",
+    "ssl syscall error",
+    "the connection is lost",
+)
+
+
 def describe_error(exc: BaseException, url: str | None = None) -> str:
     """Turn a driver or SQLAlchemy error into one readable sentence."""
     path = _sqlite_path_or_none(url)
@@ -248,6 +264,11 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
     lower = str(original).lower()
     if "password authentication failed" in lower or "no password supplied" in lower:
         return f"The server rejected the user name or password{where}."
+    if any(sign in lower for sign in _CONNECTION_LOST):
+        return (
+            f"The connection to the database server was lost{where}: the change in progress "
+            "was not confirmed, so check it and try again once the server is reachable."
+        )
     if "connection refused" in lower:
         return f"The database server refused the connection{where}: is it running and listening?"
     if "timeout expired" in lower or "timed out" in lower:
@@ -270,7 +291,9 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
         return f"The database is locked by another program{where}: close it and try again."
     if "statement timeout" in lower or "canceling statement" in lower:
         return f"The database took too long to answer{where} and the request was cancelled."
-    return f"Database error{where}: {message}"
+    # One sentence whatever the driver said: one line, ending with a full stop.
+    message = " ".join(message.split()).rstrip(".")
+    return f"Database error{where}: {message}."
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
