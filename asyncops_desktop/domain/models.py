@@ -164,6 +164,8 @@ class Incident(Base):
         Index("idx_incidents_severity", "severity"),
         Index("idx_incidents_created_at", created_at.desc()),
         Index("idx_incidents_status_severity", "status", "severity"),
+        # Revision 0005: daily summaries range over resolved_at.
+        Index("idx_incidents_resolved_at", "resolved_at"),
     )
 
 
@@ -200,6 +202,8 @@ class Blocker(Base):
         Index("idx_blockers_created_at", created_at.desc()),
         Index("idx_blockers_related_status", "related_status_id"),
         Index("idx_blockers_related_incident", "related_incident_id"),
+        # Revision 0005: daily summaries range over resolved_at.
+        Index("idx_blockers_resolved_at", "resolved_at"),
     )
 
 
