@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
 
 from asyncops_desktop.credentials import CredentialStore
 from asyncops_desktop.profiles import Profile, ProfileKind, ProfileStore
-from ui.connection import ConnectionCheck
 from ui.dialogs.common import (
     NO_KEYRING_SHORT,
-    BusyBar,
     FormGrid,
     MessageLabel,
     NoticeBanner,
@@ -35,7 +33,7 @@ from ui.dialogs.common import (
     set_value,
     value_field,
 )
-from ui.dialogs.connection_test import ConnectionTest
+from ui.dialogs.connection_test import ConnectionTest, TestConnectionControls
 from ui.dialogs.profile_editor import ProfileEditorDialog
 
 KIND_TEXT = {ProfileKind.SQLITE: "SQLite file", ProfileKind.POSTGRESQL: "PostgreSQL server"}
@@ -69,7 +67,6 @@ class ConnectDialog(QDialog):
         self.choice: ConnectChoice | None = None
         self.editor: ProfileEditorDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self.test: ConnectionTest | None = None
         # Passwords typed in the editor this time but not remembered: used, never stored.
         self._typed: dict[str, str] = {}
         self.setObjectName("connectDialog")
@@ -132,12 +129,12 @@ class ConnectDialog(QDialog):
             self.remember_check.setEnabled(False)
             self.remember_check.setToolTip(NO_KEYRING_SHORT)
             self.remember_check.setAccessibleDescription(NO_KEYRING_SHORT)
-        self.test_button = QPushButton("&Test connection")
-        self.test_button.setAccessibleName("Test connection")
-        self.test_button.clicked.connect(self.start_test)
-        self.busy = BusyBar("Testing the connection")
-        self.test_result = MessageLabel("Test result")
-        self.test_result.setObjectName("testResult")
+        self.tester = TestConnectionControls(self.start_test, self)
+        self.test_button, self.busy, self.test_result = (
+            self.tester.button,
+            self.tester.busy,
+            self.tester.result,
+        )
 
         details_form = FormGrid(self.details)
         details_form.add_row("Type:", self.kind_label)
@@ -145,10 +142,7 @@ class ConnectDialog(QDialog):
         details_form.add_row("Pass&word:", self.password_edit)
         details_form.add_under(self.remember_check)
         details_form.add_under(self.remember_hint)
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.busy, 1)
-        details_form.add_spanning(test_row)
+        details_form.add_spanning(self.tester.row)
         details_form.add_spanning(self.test_result)
         self.details_form = details_form
 
@@ -300,24 +294,16 @@ class ConnectDialog(QDialog):
             return typed or None
         return self.credentials.password(profile.id)
 
+    @property
+    def test(self) -> ConnectionTest | None:
+        """The latest connection test."""
+        return self.tester.test
+
     def start_test(self) -> None:
         """Try the selected profile off the GUI thread."""
         profile = self.selected_profile()
-        if profile is None:
-            return
-        self.test_button.setEnabled(False)
-        self.busy.start()
-        self.test_result.show_note("Testing the connection…")
-        self.test = ConnectionTest(profile.url(self._password_for(profile)))
-        self.test.finished.connect(self._on_tested)
-
-    def _on_tested(self, check: ConnectionCheck) -> None:
-        self.busy.stop()
-        self.test_button.setEnabled(self.selected_profile() is not None)
-        if check.usable:
-            self.test_result.show_success(check.sentence)
-        else:
-            self.test_result.show_error(check.sentence)
+        if profile is not None:
+            self.tester.run(profile.url(self._password_for(profile)))
 
     def connect_selected(self) -> None:
         """Accept with the selected profile."""

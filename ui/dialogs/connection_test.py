@@ -7,9 +7,13 @@ The app waits for tests still running before it exits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from ui.connection import ConnectionCheck, check_connection
+from ui.dialogs.common import BusyBar, MessageLabel
 from ui.worker import DatabaseWorker
 
 TIMEOUT_S = 5
@@ -63,3 +67,37 @@ def wait_for_connection_tests(timeout_ms: int = (TIMEOUT_S + 5) * 1000) -> bool:
         QTimer.singleShot(20, loop.quit)
         loop.exec()
     return not _running
+
+
+class TestConnectionControls(QObject):
+    """The Test connection button, a busy bar beside it and the one-sentence answer below."""
+
+    def __init__(self, start: Callable[[], None], parent: QObject) -> None:
+        # A child of the dialog: the answer is dropped with it if the dialog goes first.
+        super().__init__(parent)
+        self.button = QPushButton("&Test connection")
+        self.button.setAccessibleName("Test connection")
+        self.button.clicked.connect(start)
+        self.busy = BusyBar("Testing the connection")
+        self.result = MessageLabel("Test result")
+        self.result.setObjectName("testResult")
+        self.row = QHBoxLayout()
+        self.row.addWidget(self.button)
+        self.row.addWidget(self.busy, 1)
+        self.test: ConnectionTest | None = None
+
+    def run(self, url: str) -> None:
+        """Start a test of ``url``; the answer replaces the note when it comes."""
+        self.button.setEnabled(False)
+        self.busy.start()
+        self.result.show_note("Testing the connection…")
+        self.test = ConnectionTest(url)
+        self.test.finished.connect(self._on_tested)
+
+    def _on_tested(self, check: ConnectionCheck) -> None:
+        self.busy.stop()
+        self.button.setEnabled(True)
+        if check.usable:
+            self.result.show_success(check.sentence)
+        else:
+            self.result.show_error(check.sentence)

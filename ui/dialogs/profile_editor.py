@@ -33,10 +33,8 @@ from asyncops_desktop.profiles import (
     SslMode,
     validate_profile,
 )
-from ui.connection import ConnectionCheck
 from ui.dialogs.common import (
     NO_KEYRING_SHORT,
-    BusyBar,
     FieldErrors,
     FormGrid,
     MessageLabel,
@@ -45,7 +43,7 @@ from ui.dialogs.common import (
     password_field,
     value_field,
 )
-from ui.dialogs.connection_test import ConnectionTest
+from ui.dialogs.connection_test import ConnectionTest, TestConnectionControls
 
 SSL_MODE_TEXT = {
     SslMode.DISABLE: "disable: never use SSL",
@@ -72,7 +70,6 @@ class ProfileEditorDialog(QDialog):
         self.profile: Profile | None = None
         # A password typed here but not remembered, handed to the Connect dialog for this run.
         self.password: str | None = None
-        self.test: ConnectionTest | None = None
         self.file_dialog: QFileDialog | None = None
         self.setObjectName("profileEditor")
         self.setWindowTitle("Edit connection" if profile else "New connection")
@@ -107,15 +104,12 @@ class ProfileEditorDialog(QDialog):
         form.add_row("Type:", kind_row)
         FormGrid.align(form, self.server_form)
 
-        self.test_button = QPushButton("&Test connection")
-        self.test_button.setAccessibleName("Test connection")
-        self.test_button.clicked.connect(self.start_test)
-        self.busy = BusyBar("Testing the connection")
-        self.test_result = MessageLabel("Test result")
-        self.test_result.setObjectName("testResult")
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.busy, 1)
+        self.tester = TestConnectionControls(self.start_test, self)
+        self.test_button, self.busy, self.test_result = (
+            self.tester.button,
+            self.tester.busy,
+            self.tester.result,
+        )
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -129,7 +123,7 @@ class ProfileEditorDialog(QDialog):
         layout.addLayout(form.grid)
         layout.addWidget(self.local_page)
         layout.addWidget(self.server_page)
-        layout.addLayout(test_row)
+        layout.addLayout(self.tester.row)
         layout.addWidget(self.test_result)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -376,6 +370,11 @@ class ProfileEditorDialog(QDialog):
         self.accept()
 
     # -- testing --------------------------------------------------------------------------
+    @property
+    def test(self) -> ConnectionTest | None:
+        """The latest connection test."""
+        return self.tester.test
+
     def start_test(self) -> None:
         """Try the connection as described, off the GUI thread."""
         self.errors.clear()
@@ -385,16 +384,4 @@ class ProfileEditorDialog(QDialog):
         except ValidationError as exc:
             self.errors.show(exc)
             return
-        self.test_button.setEnabled(False)
-        self.busy.start()
-        self.test_result.show_note("Testing the connection…")
-        self.test = ConnectionTest(profile.url(self._typed_or_remembered_password()))
-        self.test.finished.connect(self._on_tested)
-
-    def _on_tested(self, check: ConnectionCheck) -> None:
-        self.busy.stop()
-        self.test_button.setEnabled(True)
-        if check.usable:
-            self.test_result.show_success(check.sentence)
-        else:
-            self.test_result.show_error(check.sentence)
+        self.tester.run(profile.url(self._typed_or_remembered_password()))
