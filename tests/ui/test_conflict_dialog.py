@@ -58,7 +58,7 @@ def test_each_field_shows_three_values_and_defaults_sensibly(qtbot: QtBot) -> No
         "title": "My title",
         "description": "One server with a replica.",
         "severity": "medium",
-        "tags": ("a",),
+        "tags": ("a", "b"),
     }
 
 
