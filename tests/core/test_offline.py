@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from asyncops_desktop import cli, offline
+from asyncops_desktop import cli, migrate, offline
 from asyncops_desktop.db import Database, sqlite_url
 from asyncops_desktop.domain.enums import Role
 from asyncops_desktop.domain.errors import DatabaseUnavailable, PermissionDenied, ValidationError
@@ -170,7 +170,7 @@ def test_snapshot_with_a_filter_keeps_ids_history_and_links(team: Team, tmp_path
     copy.dispose()
     assert report.decisions == 2 and report.users == 2
     assert report.info.owner_email == MEMBER_EMAIL and report.info.owner_role == "member"
-    assert report.info.schema_revision == "0004_offline"
+    assert report.info.schema_revision == migrate.head_revision()
     assert report.info.source == team.database.masked_url
     assert {p.phase for p in seen} == {"reading", "copying"}
     assert seen[-1].done == seen[-1].total == 2
