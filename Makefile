@@ -43,6 +43,7 @@ stress: $(STAMP)  ## resilience scenarios at full size (kills, 8 clients x 500 o
 
 bench: $(STAMP)  ## benchmarks at --scale 1000, each figure next to its baseline
 	$(BIN)/python -m bench $(ARGS)
+	$(BIN)/python -m bench.decisions_io $(ARGS)
 
 bundle: $(STAMP)  ## build the PyInstaller one-folder bundle and smoke-test it
 	bash .ci/bundle-check.sh
