@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from pages_support import TIMEOUT_MS, app_context, show_page, signed_in_as, wait_idle
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtTest import QTest
@@ -152,15 +152,19 @@ def test_trend_has_one_point_per_stored_day_and_a_hover_readout(
     trend.set_days(90)
     assert trend.days == 90 and trend.points("incidents")[-1] == (TODAY, 2)
     assert "2 active incidents" in trend.readout.text()
-    page.cards_area.ensureWidgetVisible(trend)
+    trend.set_days(30)
+    # Tall enough for the whole trend to be on screen, below the cards.
+    page.resize(1280, 1300)
     qtbot.wait(50)
     series = trend.series["incidents"]
     scene_point = trend.chart.mapToPosition(series.points()[0], series)
     pos = trend.view.mapFromScene(trend.chart.mapToScene(scene_point))
-    QTest.mouseMove(trend.view.viewport(), QPoint(pos.x() + 2, pos.y()))
-    qtbot.waitUntil(lambda: "1 active incident " in trend.readout.text() + " ")
+    viewport = trend.view.viewport()
+    QTest.mouseMove(viewport, QPoint(pos.x() + 40, pos.y()))
+    with qtbot.waitSignal(trend.view.day_hovered, timeout=TIMEOUT_MS):
+        QTest.mouseMove(viewport, pos)
+    assert "1 active incident ·" in trend.readout.text()
     assert trend.readout.text().startswith(f"{YESTERDAY:%a} {YESTERDAY.day} {YESTERDAY:%b}")
-    assert isinstance(scene_point, QPointF)
 
 
 def test_choosing_a_past_day_shows_it_labelled_with_its_date(
