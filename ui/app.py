@@ -27,7 +27,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QSettings, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from asyncops_desktop import APP_AUTHOR, APP_NAME, __version__
@@ -590,8 +590,11 @@ class AppController(QObject):
             self._on_renamed(SignedIn(user, self.session.actor))
 
     def _on_own_account_changed(self) -> None:
-        # A changed role or a deactivated account takes effect at the next sign-in.
-        self.sign_out(message="Your account was changed: sign in again.")
+        # A changed role or a deactivated account takes effect at the next sign-in. Signing
+        # out removes the page that is telling us, so it happens once the page has returned.
+        QTimer.singleShot(
+            0, partial(self.sign_out, message="Your account was changed: sign in again.")
+        )
 
     # -- my profile -----------------------------------------------------------------------
     def show_my_profile(self) -> None:

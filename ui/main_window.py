@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -175,7 +176,9 @@ class MainWindow(QMainWindow):
                 self.sidebar.setCurrentRow(0)
             self.sidebar.takeItem(self.sidebar.row(self._users_item))
             self.pages.removeWidget(self._users_page)
-            self._users_page.deleteLater()
+            # At once, not later: an answer already on its way must find the page's model gone
+            # (it checks) rather than start another query on a worker that is stopping.
+            shiboken6.delete(self._users_page)
             self._users_item = self._users_page = None
         if page is None:
             return
