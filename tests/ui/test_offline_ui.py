@@ -1,0 +1,297 @@
+"""Offline review in the GUI: take a snapshot from PostgreSQL, the banner, pending changes, sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from asyncops_desktop.db import Database
+from asyncops_desktop.offline import (
+    OfflineWorkspace,
+    Progress,
+    SnapshotFilter,
+    open_snapshot,
+    take_snapshot,
+)
+from asyncops_desktop.profiles import ProfileKind, ProfileStore
+from asyncops_desktop.services.base import Actor
+from asyncops_desktop.services.decisions import DecisionService
+from ui.offline import OfflineBanner, PendingChangesPanel, SyncDialog, TakeOfflineDialog
+from ui.offline.banner import age_text
+
+# The offline source is a shared server: these tests run on PostgreSQL only.
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+MEMBER_EMAIL = "max.member@example.com"
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/asyncops"
+TIMEOUT_MS = 60_000
+
+
+def shot(widget: QWidget, name: str) -> None:
+    """Save a picture of the widget when ``ASYNCOPS_SHOTS`` names a folder."""
+    folder = os.environ.get("ASYNCOPS_SHOTS")
+    if folder:
+        widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture
+def decision_ids(database: Database, admin: Actor, member: Actor) -> dict[str, int]:
+    """Three infra decisions and one product decision, Max taking part in two."""
+    service = DecisionService(database, admin)
+
+    def decide(title: str, day: int, tags: list[str], people: list[int]) -> int:
+        return service.record(
+            title=title,
+            description=f"{title}: what we chose",
+            context="Growing team and a shared server",
+            outcome=f"{title} from next sprint",
+            decision_date=dt.date(2026, 3, day),
+            tags=tags,
+            participant_ids=people,
+        ).decision.id
+
+    return {
+        "postgres": decide("Adopt PostgreSQL", 2, ["infra"], [member.user_id]),
+        "backups": decide("Nightly backups", 3, ["infra"], [member.user_id, admin.user_id]),
+        "vpn": decide("Replace the VPN", 4, ["infra"], [admin.user_id]),
+        "pricing": decide("Pricing page", 5, ["product"], [member.user_id]),
+    }
+
+
+@pytest.fixture
+def workspace(
+    database: Database, decision_ids: dict[str, int], tmp_path: Path
+) -> Iterator[OfflineWorkspace]:
+    """An offline copy of the infra decisions, edited as Max."""
+    out = tmp_path / "copy.db"
+    take_snapshot(
+        database,
+        out,
+        filters=SnapshotFilter(tag="infra"),
+        owner_email=MEMBER_EMAIL,
+        source_profile="Team server",
+    )
+    opened = open_snapshot(out)
+    yield opened
+    opened.close()
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Files in the folder apart from the ones a test put there on purpose."""
+    return sorted(p.name for p in folder.iterdir())
+
+
+# -- taking a copy --------------------------------------------------------------------------------
+def test_take_offline_copies_the_filtered_decisions_and_adds_a_profile(
+    qtbot: QtBot, db_url: str, decision_ids: dict[str, int], tmp_path: Path
+) -> None:
+    store = ProfileStore(tmp_path / "config")
+    dialog = TakeOfflineDialog(
+        db_url, source_name="Team server", owner_email=MEMBER_EMAIL, profile_store=store
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "/offline/team-server-" in dialog.path_field.text()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "infra.db"
+    dialog.path_field.setText(str(out))
+    dialog.tag_field.setText("infra")
+    dialog.mine_check.setChecked(True)
+    seen: list[Progress] = []
+    dialog.progress.valueChanged.connect(lambda _v: seen.append(Progress("", 0, 0)))
+    with qtbot.waitSignal(dialog.snapshot_taken, timeout=TIMEOUT_MS) as taken:
+        dialog.take_button.click()
+        assert dialog.busy and dialog.close_button.text() == "Cancel"
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    report = taken.args[0]
+    # Infra decisions where Max takes part: PostgreSQL and backups.
+    assert report.decisions == 2 and out.is_file()
+    assert report.info.filters == SnapshotFilter(tag="infra", mine=MEMBER_EMAIL)
+    assert seen, "the progress bar moved"
+    assert dialog.progress.format() == "Done"
+    assert dialog.message.text().startswith("Copied 2 decisions with ")
+    assert "Offline: Team server, as of" in dialog.message.text()
+    [profile] = store.profiles()
+    assert profile.kind is ProfileKind.OFFLINE and profile.path == str(out)
+    assert leftovers(out_dir) == ["infra.db"]
+    # A second copy onto the same file is refused: it could hold edits not yet synced.
+    dialog.path_field.setText(str(out))
+    dialog.take_button.click()
+    assert "already exists" in dialog.message.text() and not dialog.busy
+
+
+def test_cancelling_a_copy_leaves_no_file(
+    qtbot: QtBot, db_url: str, decision_ids: dict[str, int], tmp_path: Path
+) -> None:
+    store = ProfileStore(tmp_path / "config")
+    dialog = TakeOfflineDialog(
+        db_url, source_name="Team server", owner_email=MEMBER_EMAIL, profile_store=store
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    dialog.path_field.setText(str(out_dir / "all.db"))
+    dialog.take_button.click()
+    job = dialog.job
+    assert job is not None
+    with qtbot.waitSignal(job.cancelled, timeout=TIMEOUT_MS):
+        dialog.close_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    assert dialog.message.text() == "Cancelled: no file was written."
+    assert leftovers(out_dir) == []
+    assert store.profiles() == []
+    dialog._set_form_enabled(False)
+    dialog.close_button.setText("Cancel")
+    dialog._on_progress(Progress("copying", 1500, 4000))
+    dialog.message.show_note("Copying… you can cancel at any time; nothing is kept then.")
+    shot(dialog, "take-offline-progress")
+
+
+def test_an_unreachable_source_says_so_in_one_sentence(
+    qtbot: QtBot, backend: str, tmp_path: Path
+) -> None:
+    dialog = TakeOfflineDialog(
+        UNREACHABLE,
+        source_name="Team server",
+        owner_email=None,
+        profile_store=ProfileStore(tmp_path),
+    )
+    qtbot.addWidget(dialog)
+    dialog.path_field.setText(str(tmp_path / "copy.db"))
+    dialog.take_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    text = dialog.message.text()
+    assert text.startswith("Nothing was written: ") and "\n" not in text
+    assert not (tmp_path / "copy.db").exists()
+
+
+# -- the banner and the pending changes -------------------------------------------------------------
+def test_banner_says_whose_copy_and_how_old(qtbot: QtBot, workspace: OfflineWorkspace) -> None:
+    banner = OfflineBanner(workspace.info)
+    qtbot.addWidget(banner)
+    banner.resize(900, 40)
+    banner.show()
+    taken = workspace.info.taken_at
+    text = banner.text(now=taken + dt.timedelta(hours=3, minutes=5))
+    assert text.startswith("Offline copy of Team server, as of ")
+    assert text.endswith("(3 hours old)")
+    banner.set_pending(2)
+    assert banner.text(now=taken).endswith("(just taken) · 2 changes not yet synced")
+    assert banner.close_button.isHidden() and banner.sync_button.isVisible()
+    with qtbot.waitSignal(banner.sync_requested):
+        banner.sync_button.click()
+    assert age_text(dt.timedelta(minutes=1)) == "1 minute old"
+    assert age_text(dt.timedelta(days=2, hours=5)) == "2 days old"
+    shot(banner, "offline-banner")
+
+
+def test_pending_changes_are_listed_and_discarded(
+    qtbot: QtBot, workspace: OfflineWorkspace, decision_ids: dict[str, int]
+) -> None:
+    ids = decision_ids
+    workspace.decisions.update(ids["postgres"], title="Adopt PostgreSQL 17", expected_version=1)
+    workspace.decisions.update(ids["backups"], context="Disks fail", expected_version=1)
+    panel = PendingChangesPanel(workspace)
+    qtbot.addWidget(panel)
+    panel.resize(760, 260)
+    panel.show()
+    rows = [
+        [panel.tree.topLevelItem(i).text(c) for c in range(3)]  # type: ignore[union-attr]
+        for i in range(panel.tree.topLevelItemCount())
+    ]
+    assert [r[1:] for r in rows] == [
+        [f"Changed title of decision {ids['postgres']}", "Waiting to sync"],
+        [f"Changed context of decision {ids['backups']}", "Waiting to sync"],
+    ]
+    assert panel.summary.text().startswith("2 changes are kept on this computer")
+    shot(panel, "pending-changes")
+    assert not panel.discard_button.isEnabled()
+    panel.select_change(workspace.pending_changes()[0].id)
+    panel.discard_button.click()
+    box = panel.confirm
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.text() == f"Discard “Changed title of decision {ids['postgres']}”?"
+    discard = next(b for b in box.buttons() if b.text() == "Discard")
+    with qtbot.waitSignal(panel.changed):
+        discard.click()
+    assert panel.tree.topLevelItemCount() == 1
+    assert panel.message.text() == "Discarded 1 change."
+    assert workspace.decisions.get(ids["postgres"]).decision.title == "Adopt PostgreSQL"
+
+
+# -- sync ------------------------------------------------------------------------------------------
+def test_sync_with_a_conflict_resolved_in_the_conflict_dialog(
+    qtbot: QtBot,
+    db_url: str,
+    database: Database,
+    admin: Actor,
+    workspace: OfflineWorkspace,
+    decision_ids: dict[str, int],
+) -> None:
+    ids = decision_ids
+    workspace.decisions.update(ids["postgres"], title="Adopt PostgreSQL 17", expected_version=1)
+    workspace.decisions.update(ids["backups"], context="Disks fail", expected_version=1)
+    # Meanwhile someone renames the same decision on the server.
+    DecisionService(database, admin).update(
+        ids["postgres"], title="Adopt PostgreSQL 18", expected_version=1
+    )
+    dialog = SyncDialog(workspace, db_url)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.synced, timeout=TIMEOUT_MS) as synced:
+        dialog.sync_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    report = synced.args[0]
+    assert report.applied == 1 and len(report.conflicts) == 1
+    assert dialog.summary.text() == (
+        "Synced: 1 applied, 1 conflict, 0 refused. Resolve the conflicts to finish."
+    )
+    results = [dialog.results.topLevelItem(i).text(1) for i in range(2)]  # type: ignore[union-attr]
+    assert results == ["Conflict", "Applied"]
+    assert dialog.results.topLevelItem(1).text(0) == (  # type: ignore[union-attr]
+        f"Changed context of decision {ids['backups']}"
+    )
+    assert dialog.resolve_button.isVisible()
+    shot(dialog, "sync-result-conflict")
+
+    dialog.resolve_button.click()
+    conflict = dialog.conflict_dialog
+    assert conflict is not None and conflict.fields() == ["title"]
+    assert conflict.choices["title"].state_label.text() == "⚠ Changed by both of you"
+    conflict.resize(900, 400)
+    shot(conflict, "sync-conflict-dialog")
+    conflict.set_choice("title", "mine")
+    with qtbot.waitSignal(dialog.conflict_resolved, timeout=TIMEOUT_MS):
+        conflict.save_button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    assert dialog.summary.text() == "All conflicts resolved; this copy now matches the server."
+    server_title = DecisionService(database, admin).get(ids["postgres"]).decision.title
+    assert server_title == "Adopt PostgreSQL 17"
+    assert workspace.decisions.get(ids["postgres"]).decision.title == "Adopt PostgreSQL 17"
+    assert workspace.pending_changes() == []
+
+
+def test_an_unreachable_server_keeps_every_change(
+    qtbot: QtBot, workspace: OfflineWorkspace, decision_ids: dict[str, int]
+) -> None:
+    workspace.decisions.update(decision_ids["postgres"], title="Offline title", expected_version=1)
+    dialog = SyncDialog(workspace, UNREACHABLE)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.sync_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    text = dialog.summary.text()
+    assert text.startswith(
+        "Nothing more was sent and your 1 offline change is kept on this computer: "
+    )
+    assert "\n" not in text and "Traceback" not in text
+    assert [c.state for c in workspace.pending_changes()] == ["pending"]
+    assert dialog.report is None
