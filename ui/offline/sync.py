@@ -1,0 +1,433 @@
+"""Sync an offline copy back to its server, then resolve each conflict field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from asyncops_desktop.domain.dto import DecisionDetail
+from asyncops_desktop.domain.models import User
+from asyncops_desktop.offline import (
+    Cancellation,
+    ConflictRecord,
+    OfflineWorkspace,
+    Progress,
+    SnapshotReport,
+    SyncReport,
+)
+from asyncops_desktop.services.base import Actor
+from ui.dialogs.common import MessageLabel, field_label
+from ui.dialogs.conflict import ConflictDialog, Describe, plain_value
+from ui.offline.jobs import Job, OfflineJob, ServerSource, open_server, progress_text
+
+# Free text a person can merge by hand; other fields are a choice between the two values.
+TEXT_FIELDS = ("title", "description", "context", "outcome")
+LABELS = {
+    "participants": "Participants",
+    "decision_date": "Decision date",
+    "review_by": "Review by",
+    "superseded_by_id": "Superseded by",
+    "deleted_at": "Deleted",
+}
+RESULT_TEXT = {
+    "applied": "Applied",
+    "already applied": "Already on the server",
+    "conflict": "Conflict",
+    "failed": "Refused",
+}
+
+
+def choices_for(record: ConflictRecord, resolved: Mapping[str, object]) -> dict[str, object]:
+    """The conflict dialog's values as ``DecisionService.update`` arguments.
+
+    Only fields whose chosen value differs from the server's are sent: keeping theirs needs
+    no write. ``deleted_at`` is not an update argument, so a kept deletion is left out.
+    """
+    theirs = {f.field: f.theirs for f in record.fields}
+    choices: dict[str, object] = {}
+    for name, value in resolved.items():
+        if value == theirs.get(name) or name == "deleted_at":
+            continue
+        choices["participant_ids" if name == "participants" else name] = value
+    return choices
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 conflict`` / ``2 conflicts``."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+class SyncDialog(QDialog):
+    """Sends the pending changes, shows applied / conflicts / refused, and resolves conflicts.
+
+    ``server`` is the server's URL or a factory returning a new ``Database``; either way it
+    is opened on the sync's own thread and disposed when the job ends.
+    """
+
+    # After a sync pass (the SyncReport), when the copy and the server changed.
+    synced = Signal(object)
+    # After a conflict was saved on the server (the pending change's id).
+    conflict_resolved = Signal(int)
+    # After anything changed the copy (sync, resolve, refresh): lists should reload.
+    workspace_changed = Signal()
+
+    def __init__(
+        self,
+        workspace: OfflineWorkspace,
+        server: ServerSource,
+        *,
+        actor: Actor | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.server = server
+        self.actor = actor
+        self.setObjectName("syncDialog")
+        self.setAccessibleName("Sync offline changes")
+        self.setWindowTitle("Sync with the server")
+        self.job: OfflineJob | None = None
+        self.cancellation: Cancellation | None = None
+        self.report: SyncReport | None = None
+        self.open_conflicts: list[ConflictRecord] = []
+        self.conflict_dialog: ConflictDialog | None = None
+        self._current: ConflictRecord | None = None
+        self._descriptions: dict[int, str] = {}
+        self._on_success: Callable[[Any], None] = lambda _result: None
+        source = workspace.info.source_profile or workspace.info.source
+        self.intro = QLabel(
+            f"Send the changes you made offline to <b>{source}</b>. Each one is applied only "
+            "if nobody changed the decision since your copy; otherwise you choose, field by "
+            "field, what to keep. Then this copy is refreshed from the server."
+        )
+        self.intro.setWordWrap(True)
+        self.intro.setAccessibleName("About syncing")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Sync progress")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("Ready")
+        self.progress.setTextVisible(True)
+        self.summary = MessageLabel("Sync result")
+        self.results = QTreeWidget()
+        self.results.setAccessibleName("What happened to each change")
+        self.results.setHeaderLabels(["Change", "Result", "Details"])
+        self.results.setRootIsDecorated(False)
+        self.results.setWordWrap(True)
+        header = self.results.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.results.setColumnWidth(0, 300)
+        self.results.hide()
+        self.buttons = QDialogButtonBox()
+        self.sync_button = QPushButton("&Sync now")
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.setDefault(True)
+        self.resolve_button = QPushButton("&Resolve conflicts…")
+        self.resolve_button.setAccessibleName("Resolve conflicts")
+        self.resolve_button.hide()
+        self.close_button = QPushButton("Close")
+        self.close_button.setAccessibleName("Close or cancel the sync")
+        self.buttons.addButton(self.sync_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.resolve_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.sync_button.clicked.connect(self.start)
+        self.resolve_button.clicked.connect(self.resolve_next)
+        self.close_button.clicked.connect(self._close_or_cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.buttons)
+        self.resize(720, 420)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a sync, resolve or refresh is running."""
+        return self.job is not None
+
+    # -- sync ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the sync on its own thread."""
+        if self.busy:
+            return
+        changes = self.workspace.pending_changes()
+        pending = sum(c.state == "pending" for c in changes)
+        # Applied changes leave the copy when it is refreshed: describe them from before.
+        self._descriptions = {c.id: c.describe() for c in changes}
+        self.cancellation = Cancellation()
+        cancel = self.cancellation
+        workspace, server, actor = self.workspace, self.server, self.actor
+
+        def job(progress: Callable[[Progress], None]) -> SyncReport:
+            database = open_server(server)
+            try:
+                return workspace.sync(
+                    database,
+                    actor,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            finally:
+                database.dispose()
+
+        self.summary.show_note(f"Sending {plural(pending, 'change')}…")
+        self._run(job, self._on_synced)
+
+    def _run(self, job: Job, on_success: Callable[[Any], None]) -> None:
+        self.job = OfflineJob(job, self)
+        self._on_success = on_success
+        self.job.progressed.connect(self._on_progress)
+        self.job.finished.connect(self._on_job_finished)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Connecting to the server…")
+        self.sync_button.setEnabled(False)
+        self.resolve_button.setEnabled(False)
+        self.close_button.setText("Cancel")
+        self.job.start()
+
+    def _on_progress(self, progress: Progress) -> None:
+        self.progress.setRange(0, max(progress.total, 1))
+        self.progress.setValue(progress.done)
+        self.progress.setFormat(progress_text(progress))
+
+    def _on_job_finished(self) -> None:
+        job, self.job = self.job, None
+        if job is None:
+            return
+        job.wait()
+        job.deleteLater()
+        self.close_button.setText("Close")
+        self.sync_button.setEnabled(True)
+        self.resolve_button.setEnabled(True)
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+        kind, value = job.outcome
+        if kind == "succeeded":
+            self._on_success(value)
+        elif kind == "cancelled":
+            self._on_cancelled()
+        else:
+            self._on_failed(str(value))
+
+    def _on_failed(self, message: str) -> None:
+        kept = len(self.workspace.pending_changes())
+        self.progress.setFormat("Not synced")
+        self.summary.show_error(
+            f"Nothing more was sent and your {plural(kept, 'offline change')} "
+            f"{'is' if kept == 1 else 'are'} kept on this computer: {_lower_first(message)}"
+        )
+        self.workspace_changed.emit()
+
+    def _on_cancelled(self) -> None:
+        self.progress.setFormat("Cancelled")
+        self.summary.show_note(
+            "Sync cancelled: changes already sent stay on the server, the rest stay here."
+        )
+        self.workspace_changed.emit()
+
+    def _on_synced(self, report: SyncReport) -> None:
+        self.report = report
+        self.open_conflicts = list(report.conflicts)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat("Synced")
+        self._show_outcomes(report)
+        self.summary_text(report)
+        self.resolve_button.setVisible(bool(self.open_conflicts))
+        self.synced.emit(report)
+        self.workspace_changed.emit()
+
+    def summary_text(self, report: SyncReport) -> str:
+        """``Synced: 2 applied, 1 conflict, 0 refused.`` shown as success or warning."""
+        conflicts, failed = len(report.conflicts), len(report.failed)
+        text = (
+            f"Synced: {report.applied} applied, {plural(conflicts, 'conflict')}, {failed} refused."
+        )
+        if conflicts:
+            text += " Resolve the conflicts to finish."
+        if conflicts or failed:
+            self.summary.show_error(text)
+        else:
+            self.summary.show_success(text + " This copy now matches the server.")
+        return text
+
+    def _show_outcomes(self, report: SyncReport) -> None:
+        descriptions = dict(self._descriptions)
+        descriptions.update(
+            (c.id, c.describe()) for c in self.workspace.pending_changes(include_applied=True)
+        )
+        self.results.clear()
+        for outcome in report.outcomes:
+            what = descriptions.get(outcome.change_id, f"Change {outcome.change_id}")
+            details = outcome.message or ""
+            if outcome.conflict is not None:
+                fields = ", ".join(
+                    LABELS.get(f.field, field_label(f.field)) for f in outcome.conflict.fields
+                )
+                details = f"Changed on the server meanwhile: {fields}"
+            elif outcome.server_id is not None and outcome.server_id != outcome.local_id:
+                details = f"Now decision {outcome.server_id} on the server"
+            item = QTreeWidgetItem([what, RESULT_TEXT.get(outcome.result, outcome.result), details])
+            item.setToolTip(2, details)
+            self.results.addTopLevelItem(item)
+        if not report.outcomes:
+            self.results.addTopLevelItem(QTreeWidgetItem(["No changes to send", "", ""]))
+        self.results.show()
+
+    # -- conflicts ----------------------------------------------------------------------------
+    def resolve_next(self) -> None:
+        """Open the conflict dialog for the next unresolved conflict."""
+        if self.busy or not self.open_conflicts:
+            return
+        record = self.open_conflicts[0]
+        self._current = record
+        dialog = ConflictDialog(
+            list(record.fields),
+            labels=LABELS,
+            describe=self._describer(),
+            editable=[f.field for f in record.fields if f.field in TEXT_FIELDS],
+            what=self._decision_name(record.decision_id),
+            changed_by="Someone on the server",
+            parent=self,
+        )
+        dialog.setWindowTitle("Changed on the server while you were offline")
+        dialog.accepted.connect(self._on_conflict_chosen)
+        dialog.finished.connect(dialog.deleteLater)
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def _on_conflict_chosen(self) -> None:
+        dialog, record = self.conflict_dialog, self._current
+        if dialog is None or record is None:
+            return
+        choices = choices_for(record, dialog.resolved())
+        self.conflict_dialog = None
+        workspace, server, actor = self.workspace, self.server, self.actor
+
+        def job(_progress: Callable[[Progress], None]) -> tuple[int, DecisionDetail]:
+            database = open_server(server)
+            try:
+                return record.change_id, workspace.resolve(
+                    record.change_id, database, choices, actor
+                )
+            finally:
+                database.dispose()
+
+        self.summary.show_note("Saving your choices on the server…")
+        self._run(job, self._on_resolved)
+
+    def _on_resolved(self, result: tuple[int, DecisionDetail]) -> None:
+        change_id, detail = result
+        self.open_conflicts = [c for c in self.open_conflicts if c.change_id != change_id]
+        self.conflict_resolved.emit(change_id)
+        self.progress.setFormat("Saved")
+        if self.open_conflicts:
+            self.summary.show_note(
+                f"Saved “{detail.decision.title}”. "
+                f"{plural(len(self.open_conflicts), 'conflict')} left to resolve."
+            )
+            self.workspace_changed.emit()
+            return
+        self.resolve_button.hide()
+        if any(c.state == "pending" for c in self.workspace.pending_changes()):
+            self.summary.show_success(f"Saved “{detail.decision.title}”. Sync again to finish.")
+            self.workspace_changed.emit()
+            return
+        workspace, server = self.workspace, self.server
+
+        def refresh(progress: Callable[[Progress], None]) -> SnapshotReport:
+            database = open_server(server)
+            try:
+                return workspace.refresh(database, progress=progress)
+            finally:
+                database.dispose()
+
+        self._run(refresh, self._on_refreshed)
+
+    def _on_refreshed(self, _report: SnapshotReport) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat("Up to date")
+        left = len(self.workspace.pending_changes())
+        if left:
+            self.summary.show_note(
+                f"Conflicts resolved and this copy refreshed; {plural(left, 'change')} "
+                "the server refused can be discarded in the pending-changes panel."
+            )
+        else:
+            self.summary.show_success("All conflicts resolved; this copy now matches the server.")
+        self.workspace_changed.emit()
+
+    def _decision_name(self, decision_id: int) -> str:
+        try:
+            title = self.workspace.decisions.get(decision_id).decision.title
+        except Exception:
+            return f"decision {decision_id}"
+        return f"decision “{title}”"
+
+    def _describer(self) -> Describe:
+        with self.workspace.database.read() as session:
+            names: dict[int, str] = {
+                uid: name for uid, name in session.execute(select(User.id, User.full_name))
+            }
+
+        def describe(field: str, value: object) -> str:
+            if field == "participants" and isinstance(value, list | tuple):
+                return ", ".join(names.get(int(v), f"user {v}") for v in value) or "—"
+            if isinstance(value, dt.datetime):
+                return value.strftime("%Y-%m-%d %H:%M")
+            return plain_value(field, value)
+
+        return describe
+
+    # -- closing ------------------------------------------------------------------------------
+    def _close_or_cancel(self) -> None:
+        if self.busy:
+            if self.cancellation is not None:
+                self.cancellation.cancel()
+            self.summary.show_note("Cancelling at the next safe point…")
+            return
+        self.reject()
+
+    def reject(self) -> None:
+        """Close unless a job is running (then ask it to stop first)."""
+        if self.busy:
+            self._close_or_cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Keep the dialog while a job runs: a sync stops only at a safe point."""
+        if self.busy:
+            self._close_or_cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+__all__ = ["SyncDialog", "choices_for"]
