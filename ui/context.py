@@ -22,6 +22,9 @@ from ui.worker import DatabaseWorker
 
 T = TypeVar("T")
 
+# What ``AppContext.submit`` returns for a job dropped because the session has ended.
+DROPPED_JOB = -1
+
 
 class AppContext(QObject):
     """The signed-in session: submit database jobs, know the actor, hear about changes."""
@@ -44,6 +47,7 @@ class AppContext(QObject):
         self.handle = handle
         self.signed_in = signed_in
         self.profile_name = profile_name
+        self._ended = False
 
     @property
     def actor(self) -> Actor:
@@ -62,12 +66,36 @@ class AppContext(QObject):
             raise DatabaseUnavailable("The database is not open.")
         return database
 
+    @property
+    def ended(self) -> bool:
+        """True once the session is over (signed out, another database, closing)."""
+        return self._ended
+
+    def end(self) -> None:
+        """End the session: later jobs are dropped and answers still on their way are ignored."""
+        self._ended = True
+
     def submit(
         self,
         job: Callable[[Database, Actor], T],
         on_success: Callable[[T], None],
         on_failure: Callable[[str], None],
     ) -> int:
-        """Run ``job(database, actor)`` on the worker; one callback runs later on the GUI thread."""
+        """Run ``job(database, actor)`` on the worker; one callback runs later on the GUI thread.
+
+        After ``end()`` the job is dropped quietly and ``DROPPED_JOB`` returned: pages may
+        still queue a reload while the window winds down, and nobody is left to answer.
+        """
+        if self._ended:
+            return DROPPED_JOB
         actor = self.actor
-        return self.worker.submit(lambda: job(self._database(), actor), on_success, on_failure)
+
+        def succeeded(result: T) -> None:
+            if not self._ended:
+                on_success(result)
+
+        def failed(message: str) -> None:
+            if not self._ended:
+                on_failure(message)
+
+        return self.worker.submit(lambda: job(self._database(), actor), succeeded, failed)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from asyncops_desktop.db import describe_error
-from asyncops_desktop.domain.errors import AsyncOpsError
+from asyncops_desktop.domain.errors import AsyncOpsError, DatabaseUnavailable
 
 T = TypeVar("T")
 
@@ -33,11 +33,19 @@ def error_sentence(exc: BaseException) -> str:
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc})."
 
 
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether a job failed because the database cannot be reached (not because of the data)."""
+    if isinstance(exc, DatabaseUnavailable | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 class _JobRunner(QObject):
     """Lives on the worker thread; runs each job it is handed."""
 
     job_succeeded = Signal(int, object)
-    job_failed = Signal(int, str)
+    # job id, the sentence, and whether the database could not be reached
+    job_failed = Signal(int, str, bool)
 
     @Slot(int, object)
     def run(self, job_id: int, job: Callable[[], object]) -> None:
@@ -48,7 +56,7 @@ class _JobRunner(QObject):
             if not isinstance(exc, AsyncOpsError | SQLAlchemyError):
                 # A bug, not a user-facing condition: keep the traceback for the log.
                 logger.exception("Database job %d failed", job_id)
-            self.job_failed.emit(job_id, error_sentence(exc))
+            self.job_failed.emit(job_id, error_sentence(exc), is_connection_lost(exc))
         else:
             self.job_succeeded.emit(job_id, result)
 
@@ -58,6 +66,9 @@ class DatabaseWorker(QObject):
 
     # Emitted once the thread has run its last job and ended.
     stopped = Signal()
+    # A job failed because the database could not be reached (its sentence); the job's own
+    # failure callback runs right after.
+    connection_lost = Signal(str)
     _job_submitted = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -122,9 +133,16 @@ class DatabaseWorker(QObject):
         on_success, _ = self._callbacks.pop(job_id)
         on_success(result)
 
-    @Slot(int, str)
-    def _on_job_failed(self, job_id: int, message: str) -> None:
+    @property
+    def is_stopping(self) -> bool:
+        """True once ``stop`` was called: new jobs are refused."""
+        return self._stopping
+
+    @Slot(int, str, bool)
+    def _on_job_failed(self, job_id: int, message: str, lost: bool) -> None:
         _, on_failure = self._callbacks.pop(job_id)
+        if lost and not self._stopping:
+            self.connection_lost.emit(message)
         on_failure(message)
 
     @Slot()
