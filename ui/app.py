@@ -27,8 +27,9 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from asyncops_desktop import APP_AUTHOR, APP_NAME, __version__
 from asyncops_desktop.credentials import CredentialStore
@@ -36,6 +37,7 @@ from asyncops_desktop.db import DATABASE_URL_ENV, resolve_database_url
 from asyncops_desktop.domain.dto import UserDTO
 from asyncops_desktop.domain.errors import (
     AsyncOpsError,
+    DatabaseUnavailable,
     InvalidCredentials,
     SignInLocked,
     ValidationError,
@@ -60,9 +62,16 @@ from ui.dialogs.passwords import ChangePasswordDialog
 from ui.dialogs.schema import SchemaDialog
 from ui.dialogs.sign_in import SignInDialog, locked_message
 from ui.dialogs.welcome import WelcomeDialog
-from ui.main_window import MainWindow
+from ui.main_window import USERS_PAGE, MainWindow
+from ui.pages.blockers import BlockersPage
+from ui.pages.dashboard import DashboardPage
+from ui.pages.decisions import DecisionsPage
+from ui.pages.incidents import IncidentsPage
+from ui.pages.status_updates import StatusUpdatesPage
 from ui.pages.users import UsersPage
 from ui.resources import app_icon, style_sheet
+from ui.summary_thread import SummaryRunner, SummaryStatus
+from ui.theme import THEME_KEY, Theme, ThemeManager, parse_theme
 from ui.worker import DatabaseWorker
 
 EXIT_OK = 0
@@ -70,10 +79,25 @@ EXIT_FAILED = 1
 DESKTOP_FILE_NAME = "asyncops-desktop"
 SETTINGS_FILE = "settings.ini"
 NOTICE_SHOWN_KEY = "notices/no_keyring_shown"
+# How often a lost database is asked again whether it answers.
+PING_INTERVAL_MS = 3000
 
 logger = logging.getLogger(__name__)
 
 D = TypeVar("D", bound=QDialog)
+
+
+def ping_database(handle: DatabaseHandle) -> None:
+    """A worker job: raise ``DatabaseUnavailable`` unless the open database answers."""
+    database = handle.database
+    if database is None:
+        raise DatabaseUnavailable("The database is not open.")
+    database.ping()
+
+
+def layout_group(profile: Profile | None) -> str:
+    """The settings group holding one profile's window layout (never a secret)."""
+    return f"profiles/{profile.id if profile is not None else 'adhoc'}"
 
 
 def app_settings() -> QSettings:
@@ -140,10 +164,21 @@ class AppController(QObject):
         self.sign_in_dialog: SignInDialog | None = None
         self.change_password_dialog: ChangePasswordDialog | None = None
         self.profile_dialog: MyProfileDialog | None = None
+        self.summary_runner: SummaryRunner | None = None
+        self.summary_status: SummaryStatus | None = None
+        # While the database is lost: ask it again every few seconds, on the worker.
+        self.online = True
+        self._ping_in_flight = False
+        self.ping_timer = QTimer(self)
+        self.ping_timer.setInterval(PING_INTERVAL_MS)
+        self.ping_timer.timeout.connect(self._ping)
+        self.themes = ThemeManager(self)
+        self._build_theme_menu()
         self.window.closed.connect(self._on_window_closed)
         self.window.overview.refresh_requested.connect(self.refresh)
-        self.window.connect_action.triggered.connect(self.choose_database)
-        self.window.sign_out_action.triggered.connect(self.sign_out)
+        self.window.connect_action.triggered.connect(self.ask_choose_database)
+        self.window.sign_out_action.triggered.connect(self.ask_sign_out)
+        self.worker.connection_lost.connect(self._on_connection_lost)
         self.window.profile_action.triggered.connect(self.show_my_profile)
         self.worker.stopped.connect(self._on_worker_stopped)
 
@@ -179,6 +214,11 @@ class AppController(QObject):
                 self.connect_profile(self.profiles.ensure_default())
         except (AsyncOpsError, OSError) as exc:
             self._fail(str(exc))
+
+    def ask_choose_database(self) -> None:
+        """File → Connect…, once the current page's unsaved edits are saved or discarded."""
+        if self.window.confirm_leave(self.choose_database):
+            self.choose_database()
 
     def choose_database(self) -> None:
         """File → Connect…: pick another profile; the current one stays open until then."""
@@ -550,24 +590,182 @@ class AppController(QObject):
         )
         user = signed_in.user
         self.window.show_signed_in(user.full_name, user.role, self.label)
-        if signed_in.actor.is_admin:
-            page = UsersPage(self.context)
-            page.own_account_changed.connect(self._on_own_account_changed)
-            page.own_account_saved.connect(self._on_own_account_saved)
-            self.window.set_users_page(page)
+        pages = self._create_pages(self.context)
+        last_page = self._restore_layout(pages)
+        self.window.mount_pages(pages, current=last_page)
+        self.online = True
+        self.window.show_online(True)
+        dashboard = pages["Dashboard"]
+        assert isinstance(dashboard, DashboardPage)
+        self._start_summaries(self.context, dashboard)
         self.signed_in.emit(signed_in)
+
+    def _create_pages(self, context: AppContext) -> dict[str, QWidget]:
+        pages: dict[str, QWidget] = {
+            "Dashboard": DashboardPage(context),
+            "Status updates": StatusUpdatesPage(context),
+            "Incidents": IncidentsPage(context),
+            "Blockers": BlockersPage(context),
+            "Decisions": DecisionsPage(context),
+        }
+        if context.is_admin:
+            users = UsersPage(context)
+            users.own_account_changed.connect(self._on_own_account_changed)
+            users.own_account_saved.connect(self._on_own_account_saved)
+            users.action_finished.connect(self.window.show_status_message)
+            pages[USERS_PAGE] = users
+        return pages
+
+    # -- layout per profile ---------------------------------------------------------------
+    def _restore_layout(self, pages: dict[str, QWidget]) -> str | None:
+        """Window geometry, each page's splitters and columns, and the last page (its name)."""
+        self.settings.beginGroup(layout_group(self.profile))
+        try:
+            geometry = self.settings.value("window/geometry")
+            if isinstance(geometry, QByteArray | bytes):
+                self.window.restoreGeometry(QByteArray(geometry))
+            state = self.settings.value("window/state")
+            if isinstance(state, QByteArray | bytes):
+                self.window.restoreState(QByteArray(state))
+            for page in pages.values():
+                restore = getattr(page, "restore_state", None)
+                if restore is not None:
+                    restore(self.settings)
+            last = self.settings.value("window/last_page")
+        finally:
+            self.settings.endGroup()
+        return str(last) if isinstance(last, str) else None
+
+    def _save_layout(self) -> None:
+        self.settings.beginGroup(layout_group(self.profile))
+        try:
+            self.settings.setValue("window/geometry", self.window.saveGeometry())
+            self.settings.setValue("window/state", self.window.saveState())
+            self.settings.setValue("window/last_page", self.window.current_page_name())
+            for page in self.window.session_pages.values():
+                save = getattr(page, "save_state", None)
+                if save is not None:
+                    save(self.settings)
+        finally:
+            self.settings.endGroup()
+        self.settings.sync()
+
+    # -- daily summaries ------------------------------------------------------------------
+    def _start_summaries(self, context: AppContext, dashboard: DashboardPage) -> None:
+        """A backfill runner per opened database, its progress in the status bar."""
+        self.summary_runner = SummaryRunner(context, self.window)
+        self.summary_status = SummaryStatus(self.summary_runner)
+        self.window.statusBar().addWidget(self.summary_status)
+        self.summary_status.status_message.connect(self.window.show_status_message)
+        dashboard.set_summary_runner(self.summary_runner)
+        QTimer.singleShot(0, self.summary_runner.start)
+
+    def _stop_summaries(self) -> None:
+        runner, self.summary_runner = self.summary_runner, None
+        status, self.summary_status = self.summary_status, None
+        if runner is not None:
+            # Before the worker closes the database: the backfill has its own connection.
+            runner.shutdown()
+            runner.deleteLater()
+        if status is not None:
+            self.window.statusBar().removeWidget(status)
+            status.deleteLater()
+
+    # -- the connection indicator ---------------------------------------------------------
+    def _on_connection_lost(self, message: str) -> None:
+        if self.context is None or self.exit_code is not None or not self.online:
+            return
+        logger.warning("Lost the database: %s", message)
+        self.online = False
+        self.window.show_online(False)
+        self.window.statusBar().showMessage(f"{message} Retrying…", 8000)
+        self.ping_timer.start()
+
+    def _ping(self) -> None:
+        handle = self.handle
+        if handle is None or self.context is None or self._ping_in_flight:
+            return
+        self._ping_in_flight = True
+        generation = self._generation
+
+        def answered(_none: object) -> None:
+            self._ping_in_flight = False
+            if generation == self._generation and self.context is not None:
+                self._on_back_online()
+
+        def unanswered(_message: str) -> None:
+            self._ping_in_flight = False
+
+        self.worker.submit(partial(ping_database, handle), answered, unanswered)
+
+    def _on_back_online(self) -> None:
+        self.ping_timer.stop()
+        if self.online:
+            return
+        logger.info("The database answers again")
+        self.online = True
+        self.window.show_online(True)
+        self.window.statusBar().showMessage("Connected again.", 8000)
+        # What failed to load comes back; editors keep what was typed.
+        self.window.refresh_current_page()
+
+    # -- theme ----------------------------------------------------------------------------
+    def _build_theme_menu(self) -> None:
+        menu = self.window.view_menu.addMenu("&Theme")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.theme_actions: dict[Theme, QAction] = {}
+        chosen = parse_theme(self.settings.value(THEME_KEY, Theme.SYSTEM.value))
+        for theme, text in (
+            (Theme.SYSTEM, "&System"),
+            (Theme.LIGHT, "&Light"),
+            (Theme.DARK, "&Dark"),
+        ):
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setChecked(theme is chosen)
+            action.setStatusTip(
+                "Follow the desktop's light or dark appearance"
+                if theme is Theme.SYSTEM
+                else f"Always use the {theme.value} theme"
+            )
+            action.triggered.connect(partial(self.set_theme, theme))
+            group.addAction(action)
+            menu.addAction(action)
+            self.theme_actions[theme] = action
+        if chosen is not Theme.SYSTEM or self.themes.system_is_dark():
+            self.themes.apply(chosen)
+
+    def set_theme(self, theme: Theme) -> None:
+        """View → Theme: apply and remember (for every profile)."""
+        self.theme_actions[theme].setChecked(True)
+        self.themes.apply(theme)
+        self.settings.setValue(THEME_KEY, theme.value)
+        self.settings.sync()
 
     def _leave_session(self) -> None:
         was_signed_in, self.session = self.session is not None, None
         for dialog in (self.profile_dialog,):
             if dialog is not None and dialog.isVisible():
                 dialog.done(QDialog.DialogCode.Rejected)
+        context, self.context = self.context, None
+        if context is not None:
+            self._save_layout()
+            self._stop_summaries()
+            # Pages still queueing reloads while they go are dropped quietly from here on.
+            context.end()
+        self.ping_timer.stop()
+        self.online = True
         self.window.show_signed_out()
-        if self.context is not None:
-            self.context.deleteLater()
-            self.context = None
+        if context is not None:
+            context.deleteLater()
         if was_signed_in:
             self.signed_out.emit()
+
+    def ask_sign_out(self) -> None:
+        """File → Sign out, once the current page's unsaved edits are saved or discarded."""
+        if self.window.confirm_leave(self.ask_sign_out):
+            self.sign_out()
 
     def sign_out(self, *, message: str | None = None) -> None:
         """Revoke this computer's saved sign-in, then ask who signs in next."""

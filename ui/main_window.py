@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from functools import partial
 
 import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
@@ -22,53 +24,64 @@ from PySide6.QtWidgets import (
 
 from asyncops_desktop import APP_NAME, __version__
 from ui.connection import ConnectionInfo
+from ui.models.formatters import count_text
 from ui.overview import OverviewPage
+from ui.widgets.palette import error_colour
 
-# Pages still to be built: listed so the layout is settled, but disabled and marked so.
-PLANNED_PAGES = ("Dashboard", "Status updates", "Incidents", "Blockers", "Decisions")
-# Shown to admins only, after the planned pages.
+# The signed-in pages in sidebar order; Ctrl+1… follow it. Users is for admins only.
+PAGE_NAMES = ("Dashboard", "Status updates", "Incidents", "Blockers", "Decisions")
 USERS_PAGE = "Users"
+# The connection overview: always there, last, and the only page before sign-in.
+DATABASE_PAGE = "Database"
+# The page slots the window's actions call (slot name, action text, shortcut, status tip).
+PAGE_ACTIONS = (
+    ("new_record", "&New", "Ctrl+N", "Start a new record on this page"),
+    ("save", "&Save", "Ctrl+S", "Save the record being edited"),
+    ("cancel_edit", "&Cancel edit", "Escape", "Close the editor, asking before dropping changes"),
+    ("focus_search", "&Find…", "Ctrl+F", "Search this page's list"),
+    ("refresh", "&Refresh", "F5", "Load this page again from the database"),
+)
+# Where a dashboard link ("incidents", 12) opens.
+ENTITY_PAGES = {
+    "status_updates": "Status updates",
+    "incidents": "Incidents",
+    "blockers": "Blockers",
+    "decisions": "Decisions",
+}
 
 
 class MainWindow(QMainWindow):
     """The application window; it shows what the controller tells it and never queries."""
 
     closed = Signal()
+    # The page shown changed (its sidebar name).
+    page_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setAccessibleName(APP_NAME)
         self.setWindowTitle(f"{APP_NAME} — connecting…")
-        self.resize(QSize(920, 600))
+        self.resize(QSize(1180, 720))
         self.info: ConnectionInfo | None = None
         self.about_box: QMessageBox | None = None
-        self._users_item: QListWidgetItem | None = None
-        self._users_page: QWidget | None = None
+        # The signed-in pages by sidebar name, in sidebar order (empty when signed out).
+        self.session_pages: dict[str, QWidget] = {}
+        self._counts: dict[QWidget, str] = {}
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName("Pages")
         self.sidebar.setFixedWidth(190)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        row_height = self.sidebar.fontMetrics().height() + 14
-        overview_item = QListWidgetItem("Overview")
-        overview_item.setSizeHint(QSize(0, row_height))
-        self.sidebar.addItem(overview_item)
-        for name in PLANNED_PAGES:
-            item = QListWidgetItem(f"{name} (planned)")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            item.setToolTip(f"The {name.lower()} page is not built yet.")
-            item.setSizeHint(QSize(0, row_height))
-            self.sidebar.addItem(item)
-        self.sidebar.setCurrentItem(overview_item)
-        self._row_height = row_height
+        self._row_height = self.sidebar.fontMetrics().height() + 14
 
         self.overview = OverviewPage()
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Current page")
         self.pages.addWidget(self.overview)
-        self.sidebar.currentRowChanged.connect(self._on_page_chosen)
+        self._rebuild_sidebar()
+        self.sidebar.currentRowChanged.connect(self._on_row_chosen)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -78,6 +91,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
+        self.count_label = QLabel()
+        self.count_label.setObjectName("pageCount")
+        self.count_label.setAccessibleName("Rows on this page")
+        self.statusBar().addPermanentWidget(self.count_label)
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
         self.user_label.setAccessibleName("Signed-in user")
@@ -92,9 +109,15 @@ class MainWindow(QMainWindow):
         self.connection_label.setObjectName("connectionLabel")
         self.connection_label.setAccessibleName("Database connection")
         self.statusBar().addPermanentWidget(self.connection_label)
+        self.online_label = QLabel()
+        self.online_label.setObjectName("onlineLabel")
+        self.online_label.setAccessibleName("Connection state")
+        self.online_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.online_label)
         self.session_label: str | None = None
 
         self._build_menus()
+        self._update_actions()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -111,6 +134,22 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
+
+        # Page actions live on the window (not the pages) so their shortcuts work wherever
+        # the focus is; each is enabled only when the current page has the slot.
+        self.page_actions: dict[str, QAction] = {}
+        for slot, text, shortcut, tip in PAGE_ACTIONS:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setStatusTip(tip)
+            action.setObjectName(f"{slot}Action")
+            action.triggered.connect(partial(self._call_page, slot))
+            self.page_actions[slot] = action
+        # Escape must stay with dialogs and popups: only the window's own widgets see it.
+        self.page_actions["cancel_edit"].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        file_menu.addAction(self.page_actions["new_record"])
+        file_menu.addAction(self.page_actions["save"])
+        file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         # Ctrl+Q on every platform: QKeySequence.Quit is empty on Windows.
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -118,7 +157,33 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.page_actions["cancel_edit"])
+        edit_menu.addAction(self.page_actions["focus_search"])
+
+        self.view_menu = self.menuBar().addMenu("&View")
+        self.view_menu.addAction(self.page_actions["refresh"])
+        self.view_menu.addSeparator()
+
+        go_menu = self.menuBar().addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for number, name in enumerate((*PAGE_NAMES, USERS_PAGE), start=1):
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setStatusTip(f"Show the {name.lower()} page")
+            action.triggered.connect(partial(self.show_page, name))
+            go_menu.addAction(action)
+            self.go_actions.append(action)
+        go_menu.addSeparator()
+        self.database_action = QAction("&Database overview", self)
+        self.database_action.setStatusTip("Which database is open, its schema and row counts")
+        self.database_action.triggered.connect(partial(self.show_page, DATABASE_PAGE))
+        go_menu.addAction(self.database_action)
+
         help_menu = self.menuBar().addMenu("&Help")
+        self.connection_details_action = QAction("&Connection details", self)
+        self.connection_details_action.triggered.connect(partial(self.show_page, DATABASE_PAGE))
+        help_menu.addAction(self.connection_details_action)
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -160,47 +225,178 @@ class MainWindow(QMainWindow):
         self.user_separator.setVisible(False)
         self.profile_action.setEnabled(False)
         self.sign_out_action.setEnabled(False)
-        self.set_users_page(None)
+        self.online_label.setVisible(False)
+        self.unmount_pages()
         if self.info is not None:
             self.setWindowTitle(f"{APP_NAME} — {self.info.location}")
 
+    def show_online(self, online: bool) -> None:
+        """The connection indicator: "Connected", or "Offline — retrying" while lost."""
+        self.online_label.setVisible(True)
+        self.online_label.setText("Connected" if online else "Offline — retrying")
+        self.online_label.setProperty("offline", not online)
+        self.online_label.setStyleSheet(
+            "" if online else f"color: {error_colour(self.online_label).name()}; font-weight: bold;"
+        )
+
+    # -- pages ------------------------------------------------------------------------------
     @property
     def users_page(self) -> QWidget | None:
         """The admins' Users page, when it is shown."""
-        return self._users_page
+        return self.session_pages.get(USERS_PAGE)
 
-    def set_users_page(self, page: QWidget | None) -> None:
-        """Add the Users page to the sidebar (admins), or take it away (None)."""
-        if self._users_item is not None and self._users_page is not None:
-            if self.sidebar.currentRow() == self.sidebar.row(self._users_item):
-                self.sidebar.setCurrentRow(0)
-            self.sidebar.takeItem(self.sidebar.row(self._users_item))
-            self.pages.removeWidget(self._users_page)
+    def current_page(self) -> QWidget:
+        """The page on screen (the database overview when signed out)."""
+        return self.pages.currentWidget() or self.overview
+
+    def current_page_name(self) -> str:
+        """The sidebar name of the page on screen."""
+        widget = self.current_page()
+        for name, page in self.session_pages.items():
+            if page is widget:
+                return name
+        return DATABASE_PAGE
+
+    def mount_pages(self, pages: dict[str, QWidget], current: str | None = None) -> None:
+        """Show the signed-in pages (sidebar order as given) and open ``current`` or the first."""
+        self.unmount_pages()
+        self.session_pages = dict(pages)
+        for page in pages.values():
+            self.pages.addWidget(page)
+            self._connect_page(page)
+        self._rebuild_sidebar()
+        first = next(iter(pages), DATABASE_PAGE)
+        self._go_to(current if current in pages else first)
+
+    def unmount_pages(self) -> None:
+        """Remove and delete the signed-in pages (sign-out, another database, closing)."""
+        if not self.session_pages:
+            return
+        pages, self.session_pages = self.session_pages, {}
+        self._counts.clear()
+        self._go_to(DATABASE_PAGE)
+        for page in pages.values():
+            self.pages.removeWidget(page)
             # At once, not later: an answer already on its way must find the page's model gone
             # (it checks) rather than start another query on a worker that is stopping.
-            shiboken6.delete(self._users_page)
-            self._users_item = self._users_page = None
-        if page is None:
-            return
-        item = QListWidgetItem(USERS_PAGE)
-        item.setSizeHint(QSize(0, self._row_height))
-        item.setToolTip("Accounts and roles (admins only)")
-        self.sidebar.addItem(item)
-        self.pages.addWidget(page)
-        self._users_item, self._users_page = item, page
+            shiboken6.delete(page)
+        self._rebuild_sidebar()
+
+    def confirm_leave(self, proceed: Callable[[], None] | None = None) -> bool:
+        """Ask the current page whether it may be left (False: it asks, then runs ``proceed``)."""
+        page = self.current_page()
+        confirm = getattr(page, "confirm_leave", None)
+        return True if confirm is None else bool(confirm(proceed))
 
     def show_page(self, name: str) -> None:
-        """Switch to the page with this sidebar name."""
-        found = self.sidebar.findItems(name, Qt.MatchFlag.MatchExactly)
-        if found and found[0].flags() & Qt.ItemFlag.ItemIsEnabled:
-            self.sidebar.setCurrentItem(found[0])
+        """Switch to the page with this sidebar name, asking first if edits are unsaved."""
+        if name != DATABASE_PAGE and name not in self.session_pages:
+            return
+        if name == self.current_page_name():
+            return
+        if self.confirm_leave(partial(self._go_to, name)):
+            self._go_to(name)
 
-    def _on_page_chosen(self, row: int) -> None:
-        users = self._users_item
-        if users is not None and self._users_page is not None and self.sidebar.row(users) == row:
-            self.pages.setCurrentWidget(self._users_page)
-        elif row == 0:
-            self.pages.setCurrentWidget(self.overview)
+    def open_record(self, name: str, record_id: int) -> None:
+        """Show a page and one record on it (dashboard links, an incident's blockers)."""
+        page = self.session_pages.get(name)
+        if page is None:
+            return
+
+        def go() -> None:
+            self._go_to(name)
+            opener = getattr(page, "open_record", None)
+            if opener is not None:
+                opener(record_id)
+
+        if name == self.current_page_name() or self.confirm_leave(go):
+            go()
+
+    def _sidebar_names(self) -> list[str]:
+        return [*self.session_pages, DATABASE_PAGE]
+
+    def _rebuild_sidebar(self) -> None:
+        self.sidebar.blockSignals(True)
+        try:
+            self.sidebar.clear()
+            for name in self._sidebar_names():
+                item = QListWidgetItem(name)
+                item.setSizeHint(QSize(0, self._row_height))
+                if name == USERS_PAGE:
+                    item.setToolTip("Accounts and roles (admins only)")
+                elif name == DATABASE_PAGE:
+                    item.setToolTip("Which database is open, its schema and row counts")
+                self.sidebar.addItem(item)
+            self.sidebar.setCurrentRow(self._sidebar_names().index(self.current_page_name()))
+        finally:
+            self.sidebar.blockSignals(False)
+
+    def _go_to(self, name: str) -> None:
+        widget = self.session_pages.get(name, self.overview)
+        self.pages.setCurrentWidget(widget)
+        self.sidebar.blockSignals(True)
+        self.sidebar.setCurrentRow(self._sidebar_names().index(self.current_page_name()))
+        self.sidebar.blockSignals(False)
+        self.count_label.setText(self._counts.get(widget, ""))
+        self._update_actions()
+        self.page_changed.emit(self.current_page_name())
+
+    def _on_row_chosen(self, row: int) -> None:
+        names = self._sidebar_names()
+        if not 0 <= row < len(names):
+            return
+        wanted = names[row]
+        # Stay on the row of the page shown until it agrees to be left.
+        self.sidebar.blockSignals(True)
+        self.sidebar.setCurrentRow(names.index(self.current_page_name()))
+        self.sidebar.blockSignals(False)
+        self.show_page(wanted)
+
+    def _connect_page(self, page: QWidget) -> None:
+        row_count = getattr(page, "row_count_changed", None)
+        if row_count is not None:
+            row_count.connect(partial(self._on_row_count, page))
+        status = getattr(page, "status_message", None)
+        if status is not None:
+            status.connect(self.show_status_message)
+        open_record = getattr(page, "open_record_requested", None)
+        if open_record is not None:
+            open_record.connect(self._on_open_record_requested)
+        open_blocker = getattr(page, "open_blocker_requested", None)
+        if open_blocker is not None:
+            open_blocker.connect(partial(self.open_record, "Blockers"))
+
+    def _on_row_count(self, page: QWidget, total: int) -> None:
+        singular = str(getattr(page, "singular", "row"))
+        plural = str(getattr(page, "plural", f"{singular}s"))
+        self._counts[page] = count_text(total, singular, plural)
+        if page is self.current_page():
+            self.count_label.setText(self._counts[page])
+
+    def _on_open_record_requested(self, entity: str, record_id: int) -> None:
+        name = ENTITY_PAGES.get(entity)
+        if name is not None:
+            self.open_record(name, record_id)
+
+    def refresh_current_page(self) -> None:
+        """Load the page on screen again (the database answers again)."""
+        self._call_page("refresh")
+
+    def show_status_message(self, text: str) -> None:
+        """A short note in the status bar."""
+        self.statusBar().showMessage(text, 8000)
+
+    def _call_page(self, slot: str) -> None:
+        method = getattr(self.current_page(), slot, None)
+        if callable(method):
+            method()
+
+    def _update_actions(self) -> None:
+        page = self.current_page()
+        for slot, action in self.page_actions.items():
+            action.setEnabled(callable(getattr(page, slot, None)))
+        for action in self.go_actions:
+            action.setEnabled(action.text() in self.session_pages)
 
     def show_failed(self, message: str) -> None:
         """Show that no database is open."""
@@ -231,8 +427,15 @@ class MainWindow(QMainWindow):
         self.about_box.setTextFormat(Qt.TextFormat.RichText)
         self.about_box.open()
 
+    def _close_again(self) -> None:
+        # After save or discard: close for real (``close`` returns a bool the guard ignores).
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        """Tell the controller, which closes the database and ends the app."""
+        """Ask the page about unsaved edits, then tell the controller, which ends the app."""
+        if not self.confirm_leave(self._close_again):
+            event.ignore()
+            return
         super().closeEvent(event)
         if event.isAccepted():
             self.closed.emit()

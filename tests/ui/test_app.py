@@ -23,7 +23,7 @@ from asyncops_desktop.repositories.users import UserRepository
 from ui.app import EXIT_FAILED, EXIT_OK, AppController, run_gui
 from ui.connection import ConnectionInfo, display_location
 from ui.dialogs.schema import SchemaDialog
-from ui.main_window import PLANNED_PAGES
+from ui.main_window import DATABASE_PAGE
 from ui.resources import APP_ICON, DESKTOP_ENTRY, app_icon, resource_path, resources_dir
 from ui.worker import DatabaseWorker
 
@@ -273,13 +273,13 @@ def test_menus_sidebar_about_and_accessible_names(
     window = controller.window
 
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Go", "&Help"]
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    # Before sign-in only the connection overview is there; the pages come with a session.
     sidebar = [window.sidebar.item(row) for row in range(window.sidebar.count())]
-    assert sidebar[0].text() == "Overview"
-    assert [item.text() for item in sidebar[1:]] == [f"{name} (planned)" for name in PLANNED_PAGES]
-    # Planned pages cannot be selected: they are not built yet and say so.
-    assert all(item.flags() == Qt.ItemFlag.NoItemFlags for item in sidebar[1:])
+    assert [item.text() for item in sidebar] == [DATABASE_PAGE]
+    assert not any(action.isEnabled() for action in window.go_actions)
+    assert not window.page_actions["new_record"].isEnabled()
 
     for widget in window.findChildren(QWidget):
         if widget.isVisible() and isinstance(widget, QLabel) and widget.objectName():

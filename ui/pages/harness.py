@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from asyncops_desktop import demo_data, migrate
@@ -33,6 +32,7 @@ from ui.context import AppContext
 from ui.pages import BlockersPage, IncidentsPage, StatusUpdatesPage
 from ui.pages.page import RecordPage
 from ui.resources import style_sheet
+from ui.theme import dark_palette
 from ui.worker import DatabaseWorker
 
 PAGES: dict[str, Callable[[AppContext], RecordPage[Any]]] = {
@@ -41,42 +41,6 @@ PAGES: dict[str, Callable[[AppContext], RecordPage[Any]]] = {
     "blockers": BlockersPage,
 }
 SIZE = (1280, 760)
-
-
-def dark_palette() -> QPalette:
-    """A dark Fusion palette like the ones desktop themes use."""
-    palette = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: "#2b2d30",
-        QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1f22",
-        QPalette.ColorRole.AlternateBase: "#26282b",
-        QPalette.ColorRole.ToolTipBase: "#3c3f41",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6",
-        QPalette.ColorRole.PlaceholderText: "#8c8f94",
-        QPalette.ColorRole.Text: "#e6e6e6",
-        QPalette.ColorRole.Button: "#3c3f41",
-        QPalette.ColorRole.ButtonText: "#e6e6e6",
-        QPalette.ColorRole.BrightText: "#ff6b6b",
-        QPalette.ColorRole.Light: "#4a4d50",
-        QPalette.ColorRole.Midlight: "#3f4245",
-        QPalette.ColorRole.Mid: "#55585c",
-        QPalette.ColorRole.Dark: "#1b1c1e",
-        QPalette.ColorRole.Shadow: "#111111",
-        QPalette.ColorRole.Highlight: "#2f65ca",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.Link: "#6ea8ff",
-        QPalette.ColorRole.LinkVisited: "#b18cff",
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    for role in (
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-        QPalette.ColorRole.WindowText,
-    ):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#77797c"))
-    return palette
 
 
 def first_admin(database: Database, *, create: bool = False) -> SignedIn:
