@@ -274,6 +274,9 @@ def test_a_runner_failure_shows_a_message_and_the_page_stays_usable(
             runner.start()
         assert page.banner.message.startswith("Daily summaries could not be computed:")
         qtbot.waitUntil(lambda: not runner.is_running, timeout=TIMEOUT_MS)
-        assert page.empty_title.text() == "No summary for today yet"
+        # The page reloads on the worker once the runner has stopped.
+        qtbot.waitUntil(
+            lambda: page.empty_title.text() == "No summary for today yet", timeout=TIMEOUT_MS
+        )
     finally:
         runner.shutdown()
