@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName("Pages")
-        self.sidebar.setFixedWidth(190)
+        # Narrow: the pages with an editor and a history need the width more.
+        self.sidebar.setFixedWidth(160)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._row_height = self.sidebar.fontMetrics().height() + 14
 
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.count_label.setObjectName("pageCount")
         self.count_label.setAccessibleName("Rows on this page")
+        # Room between the count and the user, which otherwise read as one sentence.
+        self.count_label.setContentsMargins(0, 0, 12, 0)
         self.statusBar().addPermanentWidget(self.count_label)
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")

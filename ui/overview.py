@@ -50,9 +50,9 @@ class OverviewPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("overviewPage")
-        self.setAccessibleName("Overview")
+        self.setAccessibleName("Database overview")
 
-        title = QLabel("Overview")
+        title = QLabel("Database")
         title.setObjectName("pageTitle")
         title.setAccessibleName("Page title")
 
