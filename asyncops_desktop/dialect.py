@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    type_coerce,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
@@ -56,6 +59,33 @@ def dialect_name(bind: Session | Connection) -> str:
     if isinstance(bind, Session):
         return bind.get_bind().dialect.name
     return bind.dialect.name
+
+
+def tags_column(bind: Session | Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The tags column as fetched for DTOs: raw JSON text on SQLite (see ``decode_tags``)."""
+    if dialect_name(bind) == "postgresql":
+        return column
+    return type_coerce(column, Text())
+
+
+@functools.lru_cache(maxsize=4096)
+def _decode_tag_text(text_: str) -> tuple[str, ...]:
+    return tuple(json.loads(text_))
+
+
+def decode_tags(value: object) -> tuple[str, ...]:
+    """Tags as an immutable tuple from either dialect's raw value.
+
+    Lists of tags repeat across many rows, so each distinct JSON text is decoded once; the
+    result is a tuple, so sharing it between DTOs is safe.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return _decode_tag_text(value)
+    if isinstance(value, list | tuple):
+        return tuple(str(tag) for tag in value)
+    raise TypeError(f"unexpected tags value {type(value).__name__}")
 
 
 def has_tag(

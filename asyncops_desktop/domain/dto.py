@@ -6,10 +6,30 @@ Field order matches the columns each repository selects, so rows map positionall
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+
+def positional_builder(cls: type[T]) -> Callable[[Sequence[Any]], T]:
+    """A fast constructor of a frozen slots DTO from values in field order.
+
+    A frozen dataclass's ``__init__`` assigns each field through ``object.__setattr__`` by
+    name; setting the slots through their descriptors does the same work in about half the
+    time, which matters when a list fetch builds ten thousand DTOs.
+    """
+    setters = [getattr(cls, f.name).__set__ for f in fields(cls)]  # type: ignore[arg-type]
+    new = object.__new__
+
+    def build(values: Sequence[Any]) -> T:
+        instance = new(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(instance, value)
+        return instance
+
+    return build
 
 
 @dataclass(frozen=True, slots=True)

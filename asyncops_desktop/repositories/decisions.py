@@ -13,9 +13,11 @@ from asyncops_desktop.dialect import (
     all_tags_sql,
     decision_search_parts,
     decision_text_match,
+    decode_tags,
     has_tag,
+    tags_column,
 )
-from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDTO
+from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDTO, positional_builder
 from asyncops_desktop.domain.models import (
     Decision,
     DecisionAuditEntry,
@@ -55,6 +57,9 @@ class SearchHit:
     snippet: str
 
 
+_build_decision = positional_builder(DecisionDTO)
+
+
 class DecisionRepository(Repository[DecisionDTO]):
     """Queries on ``decisions`` and ``decision_participants``."""
 
@@ -72,7 +77,7 @@ class DecisionRepository(Repository[DecisionDTO]):
             Decision.context,
             Decision.outcome,
             Decision.decision_date,
-            Decision.tags,
+            tags_column(self.session, Decision.__table__.c.tags),
             Decision.created_at,
             Decision.updated_at,
             Decision.status,
@@ -93,10 +98,9 @@ class DecisionRepository(Repository[DecisionDTO]):
         }
 
     def _to_dto(self, row: Sequence[Any]) -> DecisionDTO:
-        r = tuple(row)
-        return DecisionDTO(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(r[8] or ()), *r[9:16]
-        )
+        values = list(row[:16])
+        values[8] = decode_tags(values[8])
+        return _build_decision(values)
 
     def _conditions(self, filters: DecisionFilter | None) -> list[ColumnElement[bool]]:
         filters = filters or DecisionFilter()
