@@ -56,6 +56,7 @@ from ui.context import AppContext
 from ui.dialogs.common import NO_KEYRING_NOTICE, NO_KEYRING_SHORT
 from ui.dialogs.connect import ConnectChoice, ConnectDialog
 from ui.dialogs.connection_test import wait_for_connection_tests
+from ui.dialogs.decisions_io import DecisionExport, ImportDecisionsDialog
 from ui.dialogs.my_profile import MyProfileDialog
 from ui.dialogs.password_prompt import DatabasePasswordDialog
 from ui.dialogs.passwords import ChangePasswordDialog
@@ -63,6 +64,7 @@ from ui.dialogs.schema import SchemaDialog
 from ui.dialogs.sign_in import SignInDialog, locked_message
 from ui.dialogs.welcome import WelcomeDialog
 from ui.main_window import USERS_PAGE, MainWindow
+from ui.offline import TakeOfflineDialog
 from ui.pages.blockers import BlockersPage
 from ui.pages.dashboard import DashboardPage
 from ui.pages.decisions import DecisionsPage
@@ -165,6 +167,9 @@ class AppController(QObject):
         self.change_password_dialog: ChangePasswordDialog | None = None
         self.profile_dialog: MyProfileDialog | None = None
         self.summary_runner: SummaryRunner | None = None
+        self.decision_export: DecisionExport | None = None
+        self.import_dialog: ImportDecisionsDialog | None = None
+        self.take_offline_dialog: TakeOfflineDialog | None = None
         self.summary_status: SummaryStatus | None = None
         # While the database is lost: ask it again every few seconds, on the worker.
         self.online = True
@@ -180,6 +185,10 @@ class AppController(QObject):
         self.window.sign_out_action.triggered.connect(self.ask_sign_out)
         self.worker.connection_lost.connect(self._on_connection_lost)
         self.window.profile_action.triggered.connect(self.show_my_profile)
+        self.window.export_csv_action.triggered.connect(self.export_decisions_csv)
+        self.window.export_madr_action.triggered.connect(self.export_decisions_madr)
+        self.window.import_madr_action.triggered.connect(self.import_decisions)
+        self.window.take_offline_action.triggered.connect(self.take_offline)
         self.worker.stopped.connect(self._on_worker_stopped)
 
     # -- choosing the database ----------------------------------------------------------
@@ -590,6 +599,7 @@ class AppController(QObject):
         )
         user = signed_in.user
         self.window.show_signed_in(user.full_name, user.role, self.label)
+        self.window.take_offline_action.setEnabled(self.on_server)
         pages = self._create_pages(self.context)
         last_page = self._restore_layout(pages)
         self.window.mount_pages(pages, current=last_page)
@@ -615,6 +625,74 @@ class AppController(QObject):
             users.action_finished.connect(self.window.show_status_message)
             pages[USERS_PAGE] = users
         return pages
+
+    # -- decisions: export, import, offline copies ----------------------------------------
+    @property
+    def on_server(self) -> bool:
+        """Whether the open database is a PostgreSQL server (which offline copies come from)."""
+        return self.url is not None and self.url.startswith("postgresql")
+
+    def _decisions_page(self) -> DecisionsPage | None:
+        page = self.window.session_pages.get("Decisions")
+        return page if isinstance(page, DecisionsPage) else None
+
+    def export_decisions_csv(self) -> None:
+        """File → Decisions → Export list as CSV: the Decisions page's list as filtered now."""
+        if self.context is None:
+            return
+        page = self._decisions_page()
+        filters = page.current_filters() if page is not None else None
+        sort = page.current_sort() if page is not None else None
+        export = DecisionExport(self.window, self.context, filters, "csv", sort)
+        self.decision_export = self._replace_export(export)
+        export.file_dialog.open()
+        self.dialog_shown.emit(export.file_dialog)
+
+    def export_decisions_madr(self) -> None:
+        """File → Decisions → Export as Markdown (MADR), with the Decisions page's filters."""
+        if self.context is None:
+            return
+        page = self._decisions_page()
+        filters = page.current_filters() if page is not None else None
+        export = DecisionExport(self.window, self.context, filters, "madr")
+        self.decision_export = self._replace_export(export)
+        export.file_dialog.open()
+        self.dialog_shown.emit(export.file_dialog)
+
+    def _replace_export(self, export: DecisionExport) -> DecisionExport:
+        old = self.decision_export
+        if old is not None:
+            old.file_dialog.deleteLater()
+            old.deleteLater()
+        return export
+
+    def import_decisions(self) -> None:
+        """File → Decisions → Import Markdown folder: preview, then import."""
+        if self.context is None:
+            return
+        dialog = ImportDecisionsDialog(self.context, self.window)
+        self.import_dialog = self._replace(self.import_dialog, dialog)
+        self._show(dialog)
+
+    def take_offline(self) -> None:
+        """File → Take decisions offline: copy from this server; the URL stays in memory."""
+        if self.context is None or not self.on_server or self.url is None:
+            return
+        dialog = TakeOfflineDialog(
+            self.url,
+            source_name=self.label,
+            owner_email=self.context.signed_in.user.email,
+            profile_store=self.profiles,
+            parent=self.window,
+        )
+        self.take_offline_dialog = self._replace(self.take_offline_dialog, dialog)
+        dialog.profile_added.connect(self._on_offline_profile_added)
+        self._show(dialog)
+
+    def _on_offline_profile_added(self, profile: Profile) -> None:
+        self.window.statusBar().showMessage(
+            f"Offline copy saved: open “{profile.name}” from File → Connect.", 15_000
+        )
 
     # -- layout per profile ---------------------------------------------------------------
     def _restore_layout(self, pages: dict[str, QWidget]) -> str | None:

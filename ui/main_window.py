@@ -137,6 +137,30 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
+        decisions_menu = file_menu.addMenu("&Decisions")
+        self.export_csv_action = QAction("Export list as &CSV…", self)
+        self.export_csv_action.setStatusTip("Save the decisions listed now as a CSV file")
+        self.export_madr_action = QAction("Export as &Markdown (MADR)…", self)
+        self.export_madr_action.setStatusTip(
+            "Save the decisions listed now as MADR files in a new folder"
+        )
+        self.import_madr_action = QAction("&Import Markdown folder…", self)
+        self.import_madr_action.setStatusTip("Import decisions from a folder of MADR files")
+        self.decision_actions = (
+            self.export_csv_action,
+            self.export_madr_action,
+            self.import_madr_action,
+        )
+        for action in self.decision_actions:
+            action.setEnabled(False)
+            decisions_menu.addAction(action)
+        self.take_offline_action = QAction("Take decisions &offline…", self)
+        self.take_offline_action.setStatusTip(
+            "Copy decisions from this server to a file, to review and edit without a network"
+        )
+        self.take_offline_action.setEnabled(False)
+        file_menu.addAction(self.take_offline_action)
+        file_menu.addSeparator()
 
         # Page actions live on the window (not the pages) so their shortcuts work wherever
         # the focus is; each is enabled only when the current page has the slot.
@@ -219,6 +243,8 @@ class MainWindow(QMainWindow):
         self.user_separator.setVisible(True)
         self.profile_action.setEnabled(True)
         self.sign_out_action.setEnabled(True)
+        for action in self.decision_actions:
+            action.setEnabled(True)
 
     def show_signed_out(self) -> None:
         """Forget who was signed in and remove the pages only they could see."""
@@ -228,6 +254,8 @@ class MainWindow(QMainWindow):
         self.user_separator.setVisible(False)
         self.profile_action.setEnabled(False)
         self.sign_out_action.setEnabled(False)
+        for action in (*self.decision_actions, self.take_offline_action):
+            action.setEnabled(False)
         self.online_label.setVisible(False)
         self.unmount_pages()
         if self.info is not None:

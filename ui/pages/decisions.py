@@ -35,7 +35,7 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDetail, DecisionDTO
 from asyncops_desktop.domain.enums import DecisionStatus
 from asyncops_desktop.domain.errors import EditConflict, ValidationError
-from asyncops_desktop.repositories.base import Repository
+from asyncops_desktop.repositories.base import Repository, Sort
 from asyncops_desktop.repositories.decisions import (
     AuditRepository,
     DecisionFilter,
@@ -872,6 +872,14 @@ class DecisionsPage(RecordPage[DecisionDTO]):
             due_for_review_on=dt.date.today() if self.due_button.isChecked() else None,
             deleted=self.deleted_button.isChecked() and self.context.is_admin,
         )
+
+    def current_filters(self) -> DecisionFilter:
+        """The filter the list shows now: the controls and the search text."""
+        return self._filters(self.search_box.search_text() or None)
+
+    def current_sort(self) -> Sort:
+        """The list's sort now."""
+        return self.model.current_sort
 
     def _reset_filter_controls(self) -> None:
         for combo in (self.status_filter, self.tag_filter, self.participant_filter):

@@ -1,0 +1,148 @@
+"""The main window's decision menu (export, import), taking decisions offline, offline profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from session_support import ADMIN_EMAIL, ADMIN_PASSWORD, TIMEOUT_MS, Driver, driving, save_profile
+
+from asyncops_desktop.db import Database
+from asyncops_desktop.services.base import Actor
+from asyncops_desktop.services.decisions import DecisionService
+from ui.app import AppController
+from ui.dialogs.decisions_io import ImportDecisionsDialog
+from ui.pages.decisions import DecisionsPage
+
+
+@pytest.fixture
+def driver(qtbot: QtBot) -> Iterator[Driver]:
+    """Starts controllers and closes them all after the test."""
+    with driving(qtbot) as made:
+        yield made
+
+
+@pytest.fixture
+def decisions(database: Database, admin: Actor) -> list[int]:
+    """Two infra decisions and one product decision."""
+    service = DecisionService(database, admin)
+    return [
+        service.record(
+            title=title,
+            description=f"{title}: what we chose",
+            context="A shared server",
+            outcome=f"{title} from next sprint",
+            decision_date=dt.date(2026, 3, day),
+            tags=[tag],
+            participant_ids=[],
+        ).decision.id
+        for title, day, tag in (
+            ("Adopt PostgreSQL", 2, "infra"),
+            ("Nightly backups", 3, "infra"),
+            ("Pricing page", 5, "product"),
+        )
+    ]
+
+
+def settle(qtbot: QtBot, controller: AppController) -> None:
+    """Wait until the database worker has answered every job."""
+    qtbot.waitUntil(lambda: controller.worker.pending_jobs == 0, timeout=TIMEOUT_MS)
+
+
+def signed_in_admin(driver: Driver, db_url: str) -> AppController:
+    """A controller on a saved profile with the admin signed in and the first loads done."""
+    save_profile(db_url)
+    controller = driver.start()
+    driver.sign_in(controller, ADMIN_EMAIL, ADMIN_PASSWORD)
+    settle(driver.qtbot, controller)
+    return controller
+
+
+def decisions_page(qtbot: QtBot, controller: AppController) -> DecisionsPage:
+    """Show the Decisions page and wait for its list."""
+    controller.window.show_page("Decisions")
+    page = controller.window.current_page()
+    assert isinstance(page, DecisionsPage)
+    settle(qtbot, controller)
+    return page
+
+
+def test_decision_menu_exports_the_filtered_list_and_imports(
+    driver: Driver, qtbot: QtBot, db_url: str, decisions: list[int], tmp_path: Path
+) -> None:
+    controller = signed_in_admin(driver, db_url)
+    window = controller.window
+    assert [a.text() for a in window.decision_actions] == [
+        "Export list as &CSV…",
+        "Export as &Markdown (MADR)…",
+        "&Import Markdown folder…",
+    ]
+    assert all(action.isEnabled() for action in window.decision_actions)
+    page = decisions_page(qtbot, controller)
+    page.search_box.setText("backups")
+    page.search_box.flush()
+    settle(qtbot, controller)
+
+    window.export_csv_action.trigger()
+    export = controller.decision_export
+    assert export is not None and export.file_dialog.isVisible()
+    assert export.filters == page.current_filters() and export.filters is not None
+    assert export.filters.text == "backups"
+    out = tmp_path / "decisions.csv"
+    export.file_dialog.reject()
+    with qtbot.waitSignal(export.exported, timeout=TIMEOUT_MS):
+        export.start(str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "Nightly backups" in text and "Pricing page" not in text
+    assert export.result_box is not None
+    export.result_box.accept()
+
+    window.export_madr_action.trigger()
+    madr = controller.decision_export
+    assert madr is not None and madr is not export and madr.format == "madr"
+    folder = tmp_path / "madr"
+    madr.file_dialog.reject()
+    with qtbot.waitSignal(madr.exported, timeout=TIMEOUT_MS):
+        madr.start(str(folder))
+    assert [p.name for p in folder.glob("*.md") if "backups" in p.name]
+    assert madr.result_box is not None
+    madr.result_box.accept()
+
+    window.import_madr_action.trigger()
+    dialog = controller.import_dialog
+    assert isinstance(dialog, ImportDecisionsDialog) and dialog.isVisible()
+    dialog.reject()
+    # The offline copy comes from a shared server only.
+    assert window.take_offline_action.isEnabled() == db_url.startswith("postgresql")
+
+    controller.sign_out()
+    assert not any(action.isEnabled() for action in window.decision_actions)
+    assert not window.take_offline_action.isEnabled()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_take_decisions_offline_adds_an_offline_profile(
+    driver: Driver, qtbot: QtBot, db_url: str, decisions: list[int], tmp_path: Path
+) -> None:
+    controller = signed_in_admin(driver, db_url)
+    window = controller.window
+    assert window.take_offline_action.isEnabled()
+    window.take_offline_action.trigger()
+    dialog = controller.take_offline_dialog
+    assert dialog is not None and dialog.isVisible()
+    # The URL the app opened, held in memory; the owner is whoever is signed in.
+    assert dialog.source == controller.url and dialog.owner_email == ADMIN_EMAIL
+    out = tmp_path / "copy.db"
+    dialog.path_field.setText(str(out))
+    dialog.tag_field.setText("infra")
+    with qtbot.waitSignal(dialog.profile_added, timeout=TIMEOUT_MS) as added:
+        dialog.take_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+    profile = added.args[0]
+    assert profile.name.startswith("Offline: Test database")
+    assert controller.profiles.by_name(profile.name) is not None and out.is_file()
+    assert profile.name in window.statusBar().currentMessage()
+    dialog.reject()
