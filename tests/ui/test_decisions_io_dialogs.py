@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from pages_support import TIMEOUT_MS, app_context, signed_in_as
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +16,6 @@ from asyncops_desktop.decisions_io import FileAction
 from asyncops_desktop.repositories.decisions import DecisionFilter
 from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.decisions import DecisionService
-from tests.ui.pages_support import TIMEOUT_MS, app_context, signed_in_as
 from ui.dialogs.decisions_io import (
     ImportDecisionsDialog,
     export_decisions_csv,

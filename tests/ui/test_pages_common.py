@@ -33,8 +33,8 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.services.base import Actor
 from ui.context import AppContext
 from ui.pages import BlockersPage, IncidentsPage, StatusUpdatesPage
-from ui.pages.harness import dark_palette
 from ui.pages.page import RecordPage
+from ui.theme import dark_palette
 
 PAGES = (StatusUpdatesPage, IncidentsPage, BlockersPage)
 
