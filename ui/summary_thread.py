@@ -108,6 +108,8 @@ class SummaryRunner(QObject):
         self._today = today
         self._thread: SummaryThread | None = None
         self._closed = False
+        # A failure reported by the thread, passed on once the thread has ended.
+        self._failure: str | None = None
         self.last_result: BackfillResult | None = None
         self.last_error: str | None = None
         self.progress: tuple[int, int] = (0, 0)
@@ -137,6 +139,7 @@ class SummaryRunner(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
         self.last_error = None
+        self._failure = None
         self.progress = (0, 0)
         thread.start(QThread.Priority.LowPriority)
         self.started.emit()
@@ -184,7 +187,8 @@ class SummaryRunner(QObject):
         if self._closed:
             return
         self.last_error = message
-        self.failed.emit(message)
+        # Told once the thread has ended, so listeners no longer see a backfill running.
+        self._failure = message
 
     @Slot(object)
     def _on_completed(self, result: object) -> None:
@@ -201,6 +205,9 @@ class SummaryRunner(QObject):
             if thread is self._thread:
                 self._thread = None
             thread.deleteLater()
+        failure, self._failure = self._failure, None
+        if failure is not None and not self._closed:
+            self.failed.emit(failure)
 
 
 def progress_text(done: int, total: int) -> str:
