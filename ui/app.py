@@ -23,13 +23,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMessageBox, QWidget
 
 from asyncops_desktop import APP_AUTHOR, APP_NAME, __version__
 from asyncops_desktop.credentials import CredentialStore
@@ -42,7 +42,9 @@ from asyncops_desktop.domain.errors import (
     SignInLocked,
     ValidationError,
 )
-from asyncops_desktop.profiles import Profile, ProfileStore, config_dir
+from asyncops_desktop.offline import OfflineError, OfflineWorkspace, open_snapshot
+from asyncops_desktop.profiles import Profile, ProfileKind, ProfileStore, config_dir
+from asyncops_desktop.repositories.users import UserRepository
 from asyncops_desktop.services.auth import SignedIn
 from ui.connection import (
     ConnectionInfo,
@@ -64,7 +66,7 @@ from ui.dialogs.schema import SchemaDialog
 from ui.dialogs.sign_in import SignInDialog, locked_message
 from ui.dialogs.welcome import WelcomeDialog
 from ui.main_window import USERS_PAGE, MainWindow
-from ui.offline import TakeOfflineDialog
+from ui.offline import OfflineBanner, PendingChangesPanel, SyncDialog, TakeOfflineDialog
 from ui.pages.blockers import BlockersPage
 from ui.pages.dashboard import DashboardPage
 from ui.pages.decisions import DecisionsPage
@@ -95,6 +97,33 @@ def ping_database(handle: DatabaseHandle) -> None:
     if database is None:
         raise DatabaseUnavailable("The database is not open.")
     database.ping()
+
+
+@dataclass(frozen=True)
+class OfflineOpened:
+    """An offline copy opened on the worker: the copy, the database described, its owner."""
+
+    workspace: OfflineWorkspace
+    info: ConnectionInfo
+    signed_in: SignedIn
+
+
+def open_offline(handle: DatabaseHandle, path: str) -> OfflineOpened:
+    """A worker job: open a snapshot as the handle's database, as its owner (no sign-in)."""
+    workspace = open_snapshot(path)
+    try:
+        handle.database = workspace.database
+        info = handle.describe()
+        actor = workspace.actor
+        with workspace.database.read() as session:
+            user = UserRepository(session).get(actor.user_id)
+        if workspace.info.owner_user_id is None or user is None:
+            raise OfflineError("This offline copy has no owner, so it cannot be edited.")
+    except BaseException:
+        handle.close()
+        raise
+    # The copy keeps names and emails only; the owner's role was recorded with the snapshot.
+    return OfflineOpened(workspace, info, SignedIn(replace(user, role=actor.role.value), actor))
 
 
 def layout_group(profile: Profile | None) -> str:
@@ -170,6 +199,12 @@ class AppController(QObject):
         self.decision_export: DecisionExport | None = None
         self.import_dialog: ImportDecisionsDialog | None = None
         self.take_offline_dialog: TakeOfflineDialog | None = None
+        # An open offline copy: its banner, pending changes and the Sync dialog.
+        self.workspace: OfflineWorkspace | None = None
+        self.offline_banner: OfflineBanner | None = None
+        self.pending_panel: PendingChangesPanel | None = None
+        self.pending_dock: QDockWidget | None = None
+        self.sync_dialog: SyncDialog | None = None
         self.summary_status: SummaryStatus | None = None
         # While the database is lost: ask it again every few seconds, on the worker.
         self.online = True
@@ -269,6 +304,9 @@ class AppController(QObject):
         ``remember`` (None: leave as it is) keeps a typed password in the keyring once it has
         worked, or forgets the one kept there.
         """
+        if profile.kind is ProfileKind.OFFLINE:
+            self._begin_offline(profile)
+            return
         if remember is not None and profile.needs_password:
             if not remember:
                 self.credentials.forget_password(profile.id)
@@ -312,6 +350,18 @@ class AppController(QObject):
 
         dialog.finished.connect(finished)
         self._show(dialog)
+
+    def _begin_offline(self, profile: Profile) -> None:
+        """Open an offline copy on the worker; its owner works in it without signing in."""
+        self.profile = profile
+        self._generation += 1
+        self.url = profile.url()
+        logger.info("Opening the offline copy %s", profile.name)
+        self.window.show_connecting(profile.describe())
+        self.handle = DatabaseHandle(self.url)
+        self._submit(
+            partial(open_offline, self.handle, profile.path or ""), self._on_offline_opened
+        )
 
     def _open_url(self, url: str) -> None:
         self.profile = None
@@ -368,6 +418,15 @@ class AppController(QObject):
             self._show_schema_dialog(info)
             return
         self._find_accounts()
+
+    def _on_offline_opened(self, opened: OfflineOpened) -> None:
+        info = self._described(opened.info)
+        self.info = info
+        self._opened_once = True
+        self.workspace = opened.workspace
+        self.window.show_connected(info)
+        self.database_opened.emit(info)
+        self._enter_offline_session(opened.signed_in)
 
     def _show_schema_dialog(self, info: ConnectionInfo) -> None:
         dialog = SchemaDialog(info, self.window)
@@ -610,6 +669,147 @@ class AppController(QObject):
         self._start_summaries(self.context, dashboard)
         self.signed_in.emit(signed_in)
 
+    def _enter_offline_session(self, signed_in: SignedIn) -> None:
+        """The Decisions page on the copy, its banner, the pending changes and Sync."""
+        workspace, handle, profile = self.workspace, self.handle, self.profile
+        assert workspace is not None and handle is not None and profile is not None
+        self.session = signed_in
+        self.profiles.set_last_used(profile.id)
+        self.context = AppContext(
+            self.worker,
+            handle,
+            signed_in,
+            profile_name=self.label,
+            # Edits go through the copy's service, which keeps each as a pending change.
+            decision_service=lambda _database, _actor: workspace.decisions,
+            parent=self,
+        )
+        user = signed_in.user
+        self.window.show_signed_in(user.full_name, user.role, self.label)
+        # Nobody signs in to or out of a copy, and an import would bypass pending changes.
+        for action in (
+            self.window.profile_action,
+            self.window.sign_out_action,
+            self.window.import_madr_action,
+        ):
+            action.setEnabled(False)
+        pages: dict[str, QWidget] = {"Decisions": DecisionsPage(self.context)}
+        self._restore_layout(pages)
+        self.window.mount_pages(pages, current="Decisions")
+        banner = OfflineBanner(workspace.info)
+        banner.setObjectName("offlineBanner")
+        banner.sync_requested.connect(self.sync_offline)
+        self.offline_banner = banner
+        self.window.set_banner(banner)
+        panel = PendingChangesPanel(workspace)
+        panel.changed.connect(self._on_workspace_changed)
+        self.pending_panel = panel
+        dock = QDockWidget("Pending changes", self.window)
+        dock.setObjectName("pendingChangesDock")
+        dock.setWidget(panel)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        layout = panel.layout()
+        if layout is not None:
+            layout.setContentsMargins(8, 4, 8, 8)
+        self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        # The list of changes is short; the decisions keep most of the height.
+        self.window.resizeDocks([dock], [170], Qt.Orientation.Vertical)
+        self.window.view_menu.addAction(dock.toggleViewAction())
+        self.pending_dock = dock
+        self.context.data_changed.connect(self._on_offline_data_changed)
+        self._show_pending_count()
+        self.signed_in.emit(signed_in)
+
+    def _show_pending_count(self) -> None:
+        if self.workspace is not None and self.offline_banner is not None:
+            self.offline_banner.set_pending(len(self.workspace.pending_changes()))
+
+    def _on_offline_data_changed(self, _entity: str) -> None:
+        # A save on the copy is a new pending change.
+        if self.pending_panel is not None:
+            self.pending_panel.reload()
+        self._show_pending_count()
+
+    def _on_workspace_changed(self) -> None:
+        """A discard, sync or refresh changed the copy: point at it again and reload."""
+        workspace, handle = self.workspace, self.handle
+        if workspace is None or handle is None or self.context is None:
+            return
+        # A refresh re-opens the file.
+        handle.database = workspace.database
+        if self.offline_banner is not None:
+            self.offline_banner.set_info(workspace.info)
+        self.context.data_changed.emit("decisions")
+
+    def _leave_offline(self) -> None:
+        dock, self.pending_dock = self.pending_dock, None
+        self.pending_panel = None
+        if dock is not None:
+            self.window.view_menu.removeAction(dock.toggleViewAction())
+            self.window.removeDockWidget(dock)
+            dock.deleteLater()
+        if self.offline_banner is not None:
+            self.offline_banner = None
+            self.window.set_banner(None)
+        for dialog in (self.sync_dialog,):
+            if dialog is not None and dialog.isVisible() and not dialog.busy:
+                dialog.done(QDialog.DialogCode.Rejected)
+        # The file itself is closed with the handle, on the worker.
+        self.workspace = None
+
+    def sync_offline(self) -> None:
+        """The banner's Sync: send the copy's changes to the server it came from."""
+        profile = self.profile
+        if self.workspace is None or profile is None:
+            return
+        source = self.profiles.by_name(profile.source_profile or "")
+        if source is None:
+            self.window.statusBar().showMessage(
+                f"Add a connection profile named “{profile.source_profile}” to sync this copy.",
+                15_000,
+            )
+            return
+        password = self.credentials.password(source.id) if source.needs_password else None
+        if source.needs_password and password is None:
+            self._ask_sync_password(source)
+            return
+        self._show_sync(source.url(password))
+
+    def _ask_sync_password(self, source: Profile) -> None:
+        dialog = DatabasePasswordDialog(
+            source, can_remember=self.credentials.usable, parent=self.window
+        )
+        dialog.other_button.hide()
+        self.password_dialog = self._replace(self.password_dialog, dialog)
+
+        def finished(result: int) -> None:
+            if self.exit_code is not None or result != QDialog.DialogCode.Accepted:
+                return
+            password = dialog.password
+            remember = dialog.remember
+            sync = self._show_sync(source.url(password))
+            if remember and password:
+                # Only a password that worked is worth remembering.
+                sync.synced.connect(
+                    lambda _report: self.credentials.remember_password(source.id, password)
+                )
+
+        dialog.finished.connect(finished)
+        self._show(dialog)
+
+    def _show_sync(self, url: str) -> SyncDialog:
+        workspace = self.workspace
+        assert workspace is not None
+        # The server URL (with its password) lives only in this dialog, in memory.
+        dialog = SyncDialog(workspace, url, parent=self.window)
+        self.sync_dialog = self._replace(self.sync_dialog, dialog)
+        dialog.workspace_changed.connect(self._on_workspace_changed)
+        self._show(dialog)
+        return dialog
+
     def _create_pages(self, context: AppContext) -> dict[str, QWidget]:
         pages: dict[str, QWidget] = {
             "Dashboard": DashboardPage(context),
@@ -834,6 +1034,7 @@ class AppController(QObject):
             context.end()
         self.ping_timer.stop()
         self.online = True
+        self._leave_offline()
         self.window.show_signed_out()
         if context is not None:
             context.deleteLater()

@@ -17,10 +17,13 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.domain.errors import DatabaseUnavailable
 from asyncops_desktop.services.auth import SignedIn
 from asyncops_desktop.services.base import Actor
+from asyncops_desktop.services.decisions import DecisionService
 from ui.connection import DatabaseHandle
 from ui.worker import DatabaseWorker
 
 T = TypeVar("T")
+# Makes the decision service a job uses (an offline copy's keeps edits as pending changes).
+DecisionServiceFactory = Callable[[Database, Actor], DecisionService]
 
 # What ``AppContext.submit`` returns for a job dropped because the session has ended.
 DROPPED_JOB = -1
@@ -40,6 +43,7 @@ class AppContext(QObject):
         signed_in: SignedIn,
         *,
         profile_name: str = "",
+        decision_service: DecisionServiceFactory | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -47,6 +51,8 @@ class AppContext(QObject):
         self.handle = handle
         self.signed_in = signed_in
         self.profile_name = profile_name
+        # Called inside jobs, on the worker thread.
+        self.decision_service: DecisionServiceFactory = decision_service or DecisionService
         self._ended = False
 
     @property

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -85,11 +86,17 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._on_row_chosen)
 
         central = QWidget()
-        layout = QHBoxLayout(central)
+        # A banner over everything (an offline copy's), then the sidebar beside the page.
+        self.central_layout = QVBoxLayout(central)
+        self.central_layout.setContentsMargins(0, 0, 0, 0)
+        self.central_layout.setSpacing(0)
+        self.banner: QWidget | None = None
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.sidebar)
         layout.addWidget(self.pages, 1)
+        self.central_layout.addLayout(layout, 1)
         self.setCentralWidget(central)
 
         self.count_label = QLabel()
@@ -260,6 +267,15 @@ class MainWindow(QMainWindow):
         self.unmount_pages()
         if self.info is not None:
             self.setWindowTitle(f"{APP_NAME} — {self.info.location}")
+
+    def set_banner(self, banner: QWidget | None) -> None:
+        """Show a banner above the sidebar and the pages (None: remove and delete it)."""
+        old, self.banner = self.banner, banner
+        if old is not None:
+            self.central_layout.removeWidget(old)
+            old.deleteLater()
+        if banner is not None:
+            self.central_layout.insertWidget(0, banner)
 
     def show_online(self, online: bool) -> None:
         """The connection indicator: "Connected", or "Offline — retrying" while lost."""

@@ -11,10 +11,14 @@ from pytestqt.qtbot import QtBot
 from session_support import ADMIN_EMAIL, ADMIN_PASSWORD, TIMEOUT_MS, Driver, driving, save_profile
 
 from asyncops_desktop.db import Database
+from asyncops_desktop.offline import SnapshotFilter, remember_snapshot, take_snapshot
+from asyncops_desktop.profiles import ProfileKind, ProfileStore
 from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.decisions import DecisionService
 from ui.app import AppController
 from ui.dialogs.decisions_io import ImportDecisionsDialog
+from ui.main_window import DATABASE_PAGE
+from ui.offline import OfflineBanner
 from ui.pages.decisions import DecisionsPage
 
 
@@ -146,3 +150,77 @@ def test_take_decisions_offline_adds_an_offline_profile(
     assert controller.profiles.by_name(profile.name) is not None and out.is_file()
     assert profile.name in window.statusBar().currentMessage()
     dialog.reject()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_offline_profile_opens_without_sign_in_and_syncs_an_edit(
+    driver: Driver,
+    qtbot: QtBot,
+    db_url: str,
+    database: Database,
+    decisions: list[int],
+    admin: Actor,
+    tmp_path: Path,
+) -> None:
+    save_profile(db_url)
+    report = take_snapshot(
+        database,
+        tmp_path / "copy.db",
+        filters=SnapshotFilter(tag="infra"),
+        owner_email=ADMIN_EMAIL,
+        source_profile="Test database",
+    )
+    offline = remember_snapshot(ProfileStore(), report.info)
+    assert offline.kind is ProfileKind.OFFLINE
+
+    controller = driver.make(profile_name=offline.name)
+    with qtbot.waitSignal(controller.signed_in, timeout=TIMEOUT_MS) as entered:
+        controller.start()
+    assert entered.args[0].user.email == ADMIN_EMAIL
+    assert entered.args[0].user.role == "admin"
+    assert controller.sign_in_dialog is None
+    settle(qtbot, controller)
+    window = controller.window
+    assert [window.sidebar.item(r).text() for r in range(window.sidebar.count())] == [
+        "Decisions",
+        DATABASE_PAGE,
+    ]
+    banner = controller.offline_banner
+    assert isinstance(banner, OfflineBanner) and banner.isVisible()
+    assert banner.text().startswith("Offline copy of Test database, as of ")
+    page = window.current_page()
+    assert isinstance(page, DecisionsPage)
+    assert page.model.rowCount() == 2
+    assert not window.sign_out_action.isEnabled() and not window.import_madr_action.isEnabled()
+    assert controller.pending_dock is not None and controller.pending_dock.isVisible()
+
+    with qtbot.waitSignal(page.editor.history_loaded, timeout=TIMEOUT_MS):
+        page.open_record(decisions[0])
+    page.editor.title_edit.setText("Adopt PostgreSQL 17")
+    with qtbot.waitSignal(page.editor.saved, timeout=TIMEOUT_MS):
+        assert page.editor.save()
+    settle(qtbot, controller)
+    workspace = controller.workspace
+    assert workspace is not None
+    assert [c.state for c in workspace.pending_changes()] == ["pending"]
+    assert banner.text().endswith("· 1 change not yet synced")
+    panel = controller.pending_panel
+    assert panel is not None and panel.tree.topLevelItemCount() == 1
+    window.resize(1180, 720)
+    window.grab().save("/tmp/offline-window.png")
+    # Not yet on the server.
+    assert DecisionService(database, admin).get(decisions[0]).decision.title == "Adopt PostgreSQL"
+
+    banner.sync_button.click()
+    # The server profile's password: the test server needs none.
+    prompt = driver.dialog(lambda: controller.sync_dialog)
+    with qtbot.waitSignal(prompt.synced, timeout=TIMEOUT_MS) as synced:
+        prompt.sync_button.click()
+    qtbot.waitUntil(lambda: not prompt.busy, timeout=TIMEOUT_MS)
+    assert synced.args[0].applied == 1
+    detail = DecisionService(database, admin).get(decisions[0])
+    assert detail.decision.title == "Adopt PostgreSQL 17"
+    settle(qtbot, controller)
+    assert workspace.pending_changes() == []
+    qtbot.waitUntil(lambda: banner.text().endswith(")"), timeout=TIMEOUT_MS)
+    prompt.reject()

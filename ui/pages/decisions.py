@@ -43,7 +43,6 @@ from asyncops_desktop.repositories.decisions import (
 )
 from asyncops_desktop.services import validation as v
 from asyncops_desktop.services.base import Actor
-from asyncops_desktop.services.decisions import DecisionService
 from ui.context import AppContext
 from ui.dialogs.conflict import ConflictDialog, conflicts_between
 from ui.models.decisions import (
@@ -422,6 +421,7 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         return errors
 
     def _save_job(self, record: DecisionDTO | None, values: Values) -> Job[DecisionDTO]:
+        make_service = self.context.decision_service
         arguments: dict[str, object] = {
             "title": values["title"],
             "description": values["description"],
@@ -438,7 +438,7 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
             replaced = self._supersedes
 
             def create(database: Database, actor: Actor) -> DecisionDTO:
-                service = DecisionService(database, actor)
+                service = make_service(database, actor)
                 if replaced is not None:
                     detail = service.supersede(replaced.id, **arguments)  # type: ignore[arg-type]
                 else:
@@ -460,7 +460,7 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         record_id, version = record.id, record.version
 
         def update(database: Database, actor: Actor) -> DecisionDTO | Conflicted:
-            service = DecisionService(database, actor)
+            service = make_service(database, actor)
             try:
                 detail = service.update(record_id, expected_version=version, **changed)  # type: ignore[arg-type]
             except EditConflict as conflict:
@@ -491,9 +491,10 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
 
     def _delete_job(self, record: DecisionDTO) -> Job[None]:
         record_id, version = record.id, record.version
+        make_service = self.context.decision_service
 
         def job(database: Database, actor: Actor) -> None:
-            DecisionService(database, actor).delete(record_id, expected_version=version)
+            make_service(database, actor).delete(record_id, expected_version=version)
 
         return job
 
@@ -664,9 +665,10 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         if record is None or record.deleted_at is None or self.is_saving:
             return
         record_id = record.id
+        make_service = self.context.decision_service
 
         def job(database: Database, actor: Actor) -> DecisionDTO:
-            return DecisionRow.of_detail(DecisionService(database, actor).restore(record_id))
+            return DecisionRow.of_detail(make_service(database, actor).restore(record_id))
 
         self._set_saving(True)
         self.context.submit(keep_rule_errors(job), self._on_restored, self._on_failed)
