@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -30,7 +29,7 @@ from ui.models.badges import blocker_status_badge
 from ui.models.blockers import ENTITY, NOUN, BlockerTableModel
 from ui.models.formatters import duration_text, exact_time, relative_time, utc_now
 from ui.models.paged import PagedTableModel
-from ui.pages.editor import Job, RecordEditor, Rejected, Values, collect, keep_rule_errors
+from ui.pages.editor import Job, RecordEditor, Values, collect
 from ui.pages.page import RecordPage
 from ui.widgets.fields import FieldRow, TextBox
 from ui.widgets.filters import FilterBar, choice_combo
@@ -54,6 +53,8 @@ AGE_FILTERS: tuple[tuple[str, object], ...] = (
 
 class BlockerEditor(RecordEditor[BlockerDTO]):
     """Description, impact and links; resolve with notes, reopen; the reporter or an admin edits."""
+
+    resolution: ResolutionPanel
 
     noun = "blocker"
     new_title = "New blocker"
@@ -271,7 +272,7 @@ class BlockerEditor(RecordEditor[BlockerDTO]):
         def job(database: Database, actor: Actor) -> BlockerDTO:
             return BlockerService(database, actor).resolve(record_id, notes)
 
-        self._submit_status(job)
+        self._submit_status_change(job)
 
     def reopen(self) -> None:
         """Make a resolved blocker active again."""
@@ -283,26 +284,7 @@ class BlockerEditor(RecordEditor[BlockerDTO]):
         def job(database: Database, actor: Actor) -> BlockerDTO:
             return BlockerService(database, actor).reopen(record_id)
 
-        self._submit_status(job)
-
-    def _submit_status(self, job: Job[BlockerDTO]) -> None:
-        self.banner.dismiss()
-        self._set_saving(True)
-        self.context.submit(keep_rule_errors(job), self._on_status_changed, self._on_failed)
-
-    def _on_status_changed(self, result: BlockerDTO | Rejected) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_saving(False)
-        if isinstance(result, Rejected):
-            if result.field == "resolution_notes":
-                self.resolution.row.set_error(f"Resolution notes {result.message.rstrip('.')}.")
-            else:
-                self.banner.show_message(result.message[:1].upper() + result.message[1:] + ".")
-            return
-        self.resolution.hide()
-        self.merge(result)
-        self.saved.emit(result)
+        self._submit_status_change(job)
 
 
 class BlockersPage(RecordPage[BlockerDTO]):

@@ -37,6 +37,7 @@ from ui.resources import resource_path
 from ui.widgets.badges import BadgeLabel
 from ui.widgets.banner import MessageBanner
 from ui.widgets.fields import FieldRow
+from ui.widgets.resolution import ResolutionPanel
 
 D = TypeVar("D", bound=HasId)
 T = TypeVar("T")
@@ -419,6 +420,34 @@ class RecordEditor(QWidget, Generic[D]):
         self.save_button.setEnabled(editable and not self._saving and self._dirty)
         self.revert_button.setEnabled(editable and not self._saving and self._dirty)
         self.delete_button.setEnabled(not self._saving)
+
+    # Editors with a resolve/reopen workflow set this; resolution-note errors show there.
+    resolution: ResolutionPanel | None = None
+
+    def _submit_status_change(self, job: Job[D]) -> None:
+        """Run a workflow change (resolve, reopen, move on) on the worker, like a save."""
+        self.banner.dismiss()
+        self._set_saving(True)
+        self.context.submit(keep_rule_errors(job), self._on_status_changed, self._on_failed)
+
+    def _on_status_changed(self, result: D | Rejected) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_saving(False)
+        if isinstance(result, Rejected):
+            if result.field == "resolution_notes" and self.resolution is not None:
+                self.resolution.row.set_error(f"Resolution notes {result.message.rstrip('.')}.")
+            else:
+                self.banner.show_message(result.message[:1].upper() + result.message[1:] + ".")
+            return
+        if self.resolution is not None:
+            self.resolution.hide()
+        self.merge(result)
+        self.saved.emit(result)
+        self._status_change_saved(result)
+
+    def _status_change_saved(self, record: D) -> None:
+        """Called after a workflow change was stored (subclasses announce it)."""
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

@@ -40,7 +40,7 @@ from ui.models.formatters import (
 )
 from ui.models.incidents import ENTITY, NOUN, IncidentTableModel
 from ui.models.paged import PagedTableModel, badge_icon
-from ui.pages.editor import Job, RecordEditor, Rejected, Values, collect, keep_rule_errors
+from ui.pages.editor import Job, RecordEditor, Values, collect
 from ui.pages.page import RecordPage
 from ui.widgets.fields import FieldRow, TextBox
 from ui.widgets.filters import (
@@ -107,6 +107,8 @@ def blockers_of(incident_id: int) -> Job[list[BlockerDTO]]:
 
 class IncidentEditor(RecordEditor[IncidentDTO]):
     """Title, description, severity, assignee; status buttons for the allowed transitions only."""
+
+    resolution: ResolutionPanel
 
     noun = "incident"
     new_title = "New incident"
@@ -410,24 +412,10 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
                 record_id, target, resolution_notes=notes
             )
 
-        self.banner.dismiss()
-        self._set_saving(True)
-        self.context.submit(keep_rule_errors(job), self._on_status_changed, self._on_failed)
+        self._submit_status_change(job)
 
-    def _on_status_changed(self, result: IncidentDTO | Rejected) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_saving(False)
-        if isinstance(result, Rejected):
-            if result.field == "resolution_notes":
-                self.resolution.row.set_error(f"Resolution notes {result.message.rstrip('.')}.")
-            else:
-                self.banner.show_message(result.message[:1].upper() + result.message[1:] + ".")
-            return
-        self.resolution.hide()
-        self.merge(result)
-        self.saved.emit(result)
-        self.status_changed.emit(result.status)
+    def _status_change_saved(self, record: IncidentDTO) -> None:
+        self.status_changed.emit(record.status)
 
     # -- blockers ---------------------------------------------------------------------------
     def load_blockers(self) -> None:
