@@ -175,6 +175,15 @@ class DecisionService(Service):
             values["review_by"] = None if review_by is None else v.date("review_by", review_by)
         return values
 
+    def _new_decision_values(
+        self, *, tags: Sequence[str] | None, **fields: Any
+    ) -> dict[str, object]:
+        """Every field of a decision about to be created, validated; it cannot start superseded."""
+        values = self._validated(partial=False, tags=[] if tags is None else tags, **fields)
+        if values["status"] == DecisionStatus.SUPERSEDED.value:
+            raise ValidationError("status", "a new decision cannot start out superseded")
+        return values
+
     def _participants(
         self, session: Session, user_ids: Sequence[int], already: Sequence[int] = ()
     ) -> list[int]:
@@ -260,19 +269,16 @@ class DecisionService(Service):
         review_by: dt.date | None = None,
     ) -> DecisionDetail:
         """Record a new decision with its participants; audited as ``created``."""
-        values = self._validated(
-            partial=False,
+        values = self._new_decision_values(
             title=title,
             description=description,
             context=context,
             outcome=outcome,
             decision_date=decision_date,
-            tags=[] if tags is None else tags,
+            tags=tags,
             status=status,
             review_by=review_by,
         )
-        if values["status"] == DecisionStatus.SUPERSEDED.value:
-            raise ValidationError("status", "a new decision cannot start out superseded")
         with self._write() as session:
             return self._detail(session, self._create(session, values, participant_ids))
 
@@ -399,19 +405,16 @@ class DecisionService(Service):
         created accepted). Both sides are audited.
         """
         v.identifier("id", decision_id)
-        values = self._validated(
-            partial=False,
+        values = self._new_decision_values(
             title=title,
             description=description,
             context=context,
             outcome=outcome,
             decision_date=decision_date,
-            tags=[] if tags is None else tags,
+            tags=tags,
             status=status,
             review_by=review_by,
         )
-        if values["status"] == DecisionStatus.SUPERSEDED.value:
-            raise ValidationError("status", "a new decision cannot start out superseded")
         with self._write() as session:
             old = self._load(session, decision_id)
             self._require_editor(session, old)
