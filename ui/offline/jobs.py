@@ -11,11 +11,13 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog
 from sqlalchemy.exc import SQLAlchemyError
 
 from asyncops_desktop.db import Database
 from asyncops_desktop.domain.errors import AsyncOpsError
-from asyncops_desktop.offline import OfflineCancelled, Progress
+from asyncops_desktop.offline import Cancellation, OfflineCancelled, Progress
 from ui.worker import error_sentence
 
 logger = logging.getLogger(__name__)
@@ -75,3 +77,46 @@ def progress_text(progress: Progress) -> str:
     if progress.total <= 0:
         return f"{phase}…"
     return f"{phase}… {progress.done:,} of {progress.total:,}"
+
+
+class OfflineJobDialog(QDialog):
+    """A dialog that runs one ``OfflineJob`` at a time and will not close under a running one.
+
+    Closing (Close, Escape or the window's close button) while a job runs asks the job to
+    stop at its next safe point instead; the dialog closes once the user asks again after
+    it has stopped. Subclasses set ``job`` and ``cancellation`` and say how cancelling shows.
+    """
+
+    job: OfflineJob | None = None
+    cancellation: Cancellation | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a job is running."""
+        return self.job is not None
+
+    def _show_cancelling(self) -> None:
+        """Tell the user the job was asked to stop."""
+
+    def _close_or_cancel(self) -> None:
+        if self.busy:
+            if self.cancellation is not None:
+                self.cancellation.cancel()
+            self._show_cancelling()
+            return
+        self.reject()
+
+    def reject(self) -> None:
+        """Close, or ask the running job to stop first."""
+        if self.busy:
+            self._close_or_cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Keep the dialog while a job runs: it stops only at a safe point."""
+        if self.busy:
+            self._close_or_cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -7,9 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
@@ -35,7 +33,14 @@ from asyncops_desktop.offline import (
 from asyncops_desktop.services.base import Actor
 from ui.dialogs.common import MessageLabel, field_label
 from ui.dialogs.conflict import ConflictDialog, Describe, plain_value
-from ui.offline.jobs import Job, OfflineJob, ServerSource, open_server, progress_text
+from ui.offline.jobs import (
+    Job,
+    OfflineJob,
+    OfflineJobDialog,
+    ServerSource,
+    open_server,
+    progress_text,
+)
 
 # Free text a person can merge by hand; other fields are a choice between the two values.
 TEXT_FIELDS = ("title", "description", "context", "outcome")
@@ -74,7 +79,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-class SyncDialog(QDialog):
+class SyncDialog(OfflineJobDialog):
     """Sends the pending changes, shows applied / conflicts / refused, and resolves conflicts.
 
     ``server`` is the server's URL or a factory returning a new ``Database``; either way it
@@ -159,11 +164,6 @@ class SyncDialog(QDialog):
         layout.addWidget(self.results, 1)
         layout.addWidget(self.buttons)
         self.resize(720, 420)
-
-    @property
-    def busy(self) -> bool:
-        """Whether a sync, resolve or refresh is running."""
-        return self.job is not None
 
     # -- sync ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -402,28 +402,8 @@ class SyncDialog(QDialog):
         return describe
 
     # -- closing ------------------------------------------------------------------------------
-    def _close_or_cancel(self) -> None:
-        if self.busy:
-            if self.cancellation is not None:
-                self.cancellation.cancel()
-            self.summary.show_note("Cancelling at the next safe point…")
-            return
-        self.reject()
-
-    def reject(self) -> None:
-        """Close unless a job is running (then ask it to stop first)."""
-        if self.busy:
-            self._close_or_cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """Keep the dialog while a job runs: a sync stops only at a safe point."""
-        if self.busy:
-            self._close_or_cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)
+    def _show_cancelling(self) -> None:
+        self.summary.show_note("Cancelling at the next safe point…")
 
 
 def _lower_first(text: str) -> str:

@@ -8,11 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
@@ -35,7 +33,7 @@ from asyncops_desktop.offline import (
 )
 from asyncops_desktop.profiles import Profile, ProfileStore
 from ui.dialogs.common import FormGrid, MessageLabel
-from ui.offline.jobs import OfflineJob, ServerSource, open_server, progress_text
+from ui.offline.jobs import OfflineJob, OfflineJobDialog, ServerSource, open_server, progress_text
 from ui.worker import error_sentence
 
 
@@ -57,7 +55,7 @@ def _date_edit(name: str, value: QDate) -> QDateEdit:
     return edit
 
 
-class TakeOfflineDialog(QDialog):
+class TakeOfflineDialog(OfflineJobDialog):
     """Copies a server's decisions (all, or filtered) into a new SQLite file to work offline.
 
     ``source`` is the server's URL or a factory returning a new ``Database``; it is opened
@@ -154,11 +152,6 @@ class TakeOfflineDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.resize(620, 300)
-
-    @property
-    def busy(self) -> bool:
-        """Whether the copy is running."""
-        return self.job is not None
 
     def filters(self) -> SnapshotFilter:
         """The filter as chosen in the form."""
@@ -307,25 +300,5 @@ class TakeOfflineDialog(QDialog):
         self.progress.setFormat("Cancelled")
         self.message.show_note("Cancelled: no file was written.")
 
-    def _close_or_cancel(self) -> None:
-        if self.busy:
-            if self.cancellation is not None:
-                self.cancellation.cancel()
-            self.message.show_note("Cancelling…")
-            return
-        self.reject()
-
-    def reject(self) -> None:
-        """Close, or cancel the copy first when one is running."""
-        if self.busy:
-            self._close_or_cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """Keep the dialog until a running copy has stopped and removed its temporary file."""
-        if self.busy:
-            self._close_or_cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)
+    def _show_cancelling(self) -> None:
+        self.message.show_note("Cancelling…")
