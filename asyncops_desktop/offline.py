@@ -978,35 +978,93 @@ class OfflineWorkspace:
     ) -> DecisionDetail:
         """Save the user's choices for a conflict on the server, against the version they saw.
 
-        ``choices`` maps service argument names (``title``, ``participant_ids``…) to values.
+        ``choices`` maps service argument names (``title``, ``participant_ids``…) to values;
+        only what differs from the server's version needs to be there. ``deleted_at`` says
+        whether the decision ends deleted (a time: deleted, None: not deleted), and a
+        ``superseded_by_id`` naming the decision a supersede created offline creates it now.
+        Everything is one transaction, recorded once as the offline change (safe to repeat).
         Raises ``EditConflict`` again if the decision changed once more; then refresh.
         """
         change = next((c for c in self.pending_changes() if c.id == change_id), None)
         if change is None or change.conflict is None:
             raise NotFound("Conflict", change_id)
+        decision_id = change.conflict.decision_id
+        wanted = dict(choices)
+        ends_deleted: bool | None = None
+        if "deleted_at" in wanted:
+            ends_deleted = wanted.pop("deleted_at") is not None
+        successor = wanted.get("superseded_by_id")
+        supersede = isinstance(successor, int) and is_local_id(successor)
+        if supersede:
+            if change.kind != "supersede" or successor != change.new_decision_id:
+                raise ValidationError(
+                    "superseded_by_id", f"decision {successor} does not exist on the server"
+                )
+            del wanted["superseded_by_id"]
+        actor = actor or self.actor
         service = _SyncService(
             server,
-            actor or self.actor,
+            actor,
             change.change_uid,
-            "update",
+            change.kind if change.kind in ("delete", "restore", "supersede") else "update",
             utcnow(),
-            (change.conflict.decision_id, change.conflict.server_version),
+            (decision_id, change.conflict.server_version),
+            offline_at=change.made_at,
         )
         try:
-            detail = service.update(
-                change.conflict.decision_id,
-                expected_version=change.conflict.server_version,
-                **dict(choices),
-            )
+            with service.together() as session:
+                row = session.get(Decision, decision_id)
+                assert row is not None  # the version check found it under a lock
+                deleted = row.deleted_at is not None
+                if deleted and ends_deleted is False:
+                    service.restore(decision_id)
+                    deleted = False
+                if deleted and (wanted or supersede):
+                    raise ValidationError(
+                        "deleted_at",
+                        "the decision was deleted on the server: keep your side of Deleted "
+                        "to restore it with your changes, or keep theirs for every field",
+                    )
+                if wanted:
+                    service.update(decision_id, **wanted)
+                if supersede:
+                    successor_arguments: dict[str, Any] = dict(change.arguments)
+                    service.supersede(decision_id, **successor_arguments)
+                if ends_deleted and not deleted:
+                    service.delete(decision_id)
         except _AlreadyApplied:
-            detail = DecisionService(server, actor or self.actor).get(change.conflict.decision_id)
+            pass
+        except EditConflict as moved:
+            # Changed once more: the conflict now shows that version, to be chosen again.
+            assert isinstance(moved.current, DecisionDetail)
+            self._restate_conflicts(moved.current)
+            raise
+        detail = DecisionService(server, actor).get(decision_id)
         with self.database.write() as session:
             session.execute(
                 update(OfflinePendingChange)
                 .where(OfflinePendingChange.id == change_id)
                 .values(state="applied", server_decision_id=detail.decision.id, conflict=None)
             )
+        self._restate_conflicts(detail)
         return detail
+
+    def _restate_conflicts(self, current: DecisionDetail) -> None:
+        """The open conflicts on this decision now start from ``current``, its server version.
+
+        Without this, resolving one of two conflicts on a decision would leave the other
+        pointing at a version that no longer exists, refused however it was resolved.
+        """
+        with self.database.write() as session:
+            rows = session.execute(
+                select(OfflinePendingChange).where(OfflinePendingChange.state == "conflict")
+            ).scalars()
+            for row in rows:
+                record = _conflict_from_json(row.id, row.conflict)
+                if record is None or record.decision_id != current.decision.id:
+                    continue
+                arguments = _decode_arguments(json.loads(row.payload))
+                row.conflict = _conflict_to_json(_conflict_record(row, arguments, current))
 
 
 def _revert(service: DecisionService, decision_id: int, before: dict[str, Any] | None) -> None:
@@ -1081,16 +1139,25 @@ class _SyncService(DecisionService):
         kind: str,
         made_at: dt.datetime,
         expected: tuple[int, int] | None,
+        offline_at: dt.datetime | None = None,
     ) -> None:
         super().__init__(database, actor)
         self.change_uid = change_uid
         self.kind = kind
+        # When the audit rows are dated, and when the change was made offline (the same,
+        # except for a conflict resolved later: audited when resolved, made when offline).
         self.made_at = made_at
+        self.offline_at = offline_at or made_at
         self.expected = expected
         self.created_id: int | None = None
+        self._session: Session | None = None
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
+        if self._session is not None:
+            # Inside ``together``: one more step of the same change, in the same transaction.
+            yield self._session
+            return
         with super()._write() as session:
             done = session.get(DecisionOfflineChange, self.change_uid)
             if done is not None:
@@ -1104,7 +1171,11 @@ class _SyncService(DecisionService):
                     raise NotFound("Decision", decision_id)
                 if row.version != version:
                     raise EditConflict("Decision", decision_id, self._detail(session, decision_id))
-            yield session
+            self._session = session
+            try:
+                yield session
+            finally:
+                self._session = None
             session.flush()
             target = self.created_id or (self.expected[0] if self.expected else None)
             assert target is not None
@@ -1114,10 +1185,14 @@ class _SyncService(DecisionService):
                     decision_id=target,
                     changed_by_id=self.actor.user_id,
                     kind=self.kind,
-                    made_at=self.made_at,
+                    made_at=self.offline_at,
                 )
             )
             session.flush()
+
+    def together(self) -> contextlib.AbstractContextManager[Session]:
+        """One transaction (checked and recorded once) for several service calls."""
+        return self._write()
 
     def _when(self, session: Session, decision_id: int) -> dt.datetime:
         latest = session.execute(
@@ -1262,6 +1337,13 @@ def _apply(
 def _conflict_record(
     row: OfflinePendingChange, arguments: Mapping[str, object], current: DecisionDetail
 ) -> ConflictRecord:
+    """The fields to choose between: the user's, and whether the decision is deleted.
+
+    A delete, restore or supersede also shows every field the server changed meanwhile (the
+    user's value there is the one they started from), so the choice is made knowing what it
+    deletes or replaces. Whenever the server deleted or restored the decision meanwhile,
+    ``deleted_at`` is one of the fields: keeping the user's side restores or deletes it again.
+    """
     theirs = state_of(current)
     before = json.loads(row.before).get(str(row.decision_id))
     base = _decode_state(before["state"]) if before else {}
@@ -1272,10 +1354,21 @@ def _conflict_record(
         mine = {"deleted_at": None}
     elif row.kind == "supersede":
         mine = {"superseded_by_id": row.new_decision_id}
+    if row.kind in ("delete", "restore", "supersede") and base:
+        for name in STATE_FIELDS:
+            if name not in mine and name != "deleted_at" and theirs.get(name) != base.get(name):
+                mine[name] = base.get(name)
+    if (
+        "deleted_at" not in mine
+        and base
+        and (theirs["deleted_at"] is None) != (base.get("deleted_at") is None)
+    ):
+        mine["deleted_at"] = base.get("deleted_at")
     fields = []
-    for name, value in mine.items():
-        if name not in STATE_FIELDS:
+    for name in STATE_FIELDS:
+        if name not in mine:
             continue
+        value = mine[name]
         if name == "tags" and value is not None:
             value = list(value)  # type: ignore[call-overload]
         if name == "participants" and value is not None:

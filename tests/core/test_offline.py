@@ -16,8 +16,13 @@ from sqlalchemy import select, text
 from asyncops_desktop import cli, migrate, offline
 from asyncops_desktop.db import Database, sqlite_url
 from asyncops_desktop.domain.enums import Role
-from asyncops_desktop.domain.errors import DatabaseUnavailable, PermissionDenied, ValidationError
-from asyncops_desktop.domain.models import DecisionAuditEntry, DecisionOfflineChange
+from asyncops_desktop.domain.errors import (
+    DatabaseUnavailable,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from asyncops_desktop.domain.models import DecisionAuditEntry, DecisionOfflineChange, utcnow
 from asyncops_desktop.offline import (
     Cancellation,
     OfflineCancelled,
@@ -574,6 +579,284 @@ def test_interrupted_sync_resumes_without_duplicates(
             )
             history = list(reversed(workspace.decisions.history(decision_id)))
             assert replay(history) == _server_state(team, decision_id)
+
+
+# -- deletes, restores and edits that cross on the server ----------------------------------------
+ADMIN_EMAIL = "admin@example.com"
+
+
+def _second_admin(team: Team) -> Actor:
+    """Another admin, working online while the snapshot's owner is offline."""
+    user = UserService(team.database, team.admin).create(
+        email="olga@example.com", full_name="Olga Ops", password="olga password 12", role="admin"
+    )
+    return Actor(user.id, Role.ADMIN)
+
+
+def _marks(database: Database) -> list[tuple[Any, ...]]:
+    """(decision, user, kind, made_at) of every change recorded as made offline."""
+    with database.read() as session:
+        rows = session.execute(
+            select(
+                DecisionOfflineChange.decision_id,
+                DecisionOfflineChange.changed_by_id,
+                DecisionOfflineChange.kind,
+                DecisionOfflineChange.made_at,
+            ).order_by(DecisionOfflineChange.made_at)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def _full_new_audit(database: Database, after_id: int) -> list[tuple[Any, ...]]:
+    """(decision, author, type, field, old, new, changed_at) of the rows after ``after_id``."""
+    return [r[1:] for r in _audit_rows(database) if r[0] > after_id]
+
+
+def test_offline_delete_of_a_decision_edited_on_the_server(team: Team, tmp_path: Path) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    taken = take_snapshot(team.database, out, owner_email=ADMIN_EMAIL)
+    assert taken.info.owner_user_id == team.admin.user_id
+    ids, a = team.ids, team.admin.user_id
+    with open_snapshot(out) as workspace:
+        workspace.decisions.delete(ids["backups"], expected_version=1)
+        made = workspace.pending_changes()[0].made_at
+        # Meanwhile Max, a participant, sharpens its context on the server.
+        DecisionService(team.database, team.member).update(
+            ids["backups"], context="Two disks failed in March", expected_version=1
+        )
+        start = _max_audit_id(team.database)
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["conflict"]
+        record = report.conflicts[0]
+        # The user sees what the other person changed next to the deletion they asked for.
+        assert [(f.field, f.base, f.theirs, f.mine) for f in record.fields] == [
+            (
+                "context",
+                "Growing team and a shared server",
+                "Two disks failed in March",
+                "Growing team and a shared server",
+            ),
+            ("deleted_at", None, None, made),
+        ]
+        assert record.server_version == 2
+        assert _new_audit(team.database, start) == []
+        # Keep theirs for the context, mine for the deletion: the decision is deleted.
+        change_id = workspace.pending_changes()[0].id
+        before_resolve = utcnow()
+        detail = workspace.resolve(change_id, team.database, {"deleted_at": made})
+        assert detail.decision.deleted_at is not None and detail.decision.version == 3
+        assert detail.decision.context == "Two disks failed in March"
+        rows = _full_new_audit(team.database, start)
+        assert [r[:5] for r in rows] == [(ids["backups"], a, "deleted", "deleted_at", None)]
+        assert rows[0][5] == detail.decision.deleted_at.isoformat()
+        assert rows[0][6] >= before_resolve
+        assert _marks(team.database) == [(ids["backups"], a, "delete", made)]
+        # Resolving again changes nothing: the change is applied and no longer a conflict.
+        assert workspace.pending_changes() == []
+        with pytest.raises(NotFound):
+            workspace.resolve(change_id, team.database, {"deleted_at": made})
+        assert len(_full_new_audit(team.database, start)) == 1
+        workspace.refresh(team.database)
+        assert ids["backups"] not in _all_ids(workspace.database)
+    assert verify(team.database).ok
+
+
+def test_offline_edit_of_a_decision_deleted_on_the_server(team: Team, tmp_path: Path) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    take_snapshot(team.database, out, owner_email=ADMIN_EMAIL)
+    olga = _second_admin(team)
+    ids, a, o = team.ids, team.admin.user_id, olga.user_id
+    with open_snapshot(out) as workspace:
+        workspace.decisions.update(ids["backups"], outcome="Hourly backups", expected_version=1)
+        workspace.decisions.update(ids["backups"], title="Hourly backups", expected_version=2)
+        DecisionService(team.database, olga).delete(ids["backups"], expected_version=1)
+        start = _max_audit_id(team.database)
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["conflict", "conflict"]
+        deleted_at = DecisionService(team.database, olga).get(ids["backups"]).decision.deleted_at
+        assert deleted_at is not None
+        first, second = report.conflicts
+        assert [(f.field, f.base, f.theirs, f.mine) for f in first.fields] == [
+            (
+                "outcome",
+                "Nightly backups from next sprint",
+                "Nightly backups from next sprint",
+                "Hourly backups",
+            ),
+            ("deleted_at", None, deleted_at, None),
+        ]
+        assert [f.field for f in second.fields] == ["title", "deleted_at"]
+        # Their deletion kept while saving an edit cannot be: said, and nothing is written.
+        with pytest.raises(ValidationError) as refused:
+            workspace.resolve(first.change_id, team.database, {"outcome": "Hourly backups"})
+        assert refused.value.field == "deleted_at"
+        # A member may not restore: refused, and the change waits to be resolved or discarded.
+        with pytest.raises(PermissionDenied):
+            workspace.resolve(
+                first.change_id,
+                team.database,
+                {"outcome": "Hourly backups", "deleted_at": None},
+                Actor(team.member.user_id, Role.MEMBER),
+            )
+        assert _new_audit(team.database, start) == []
+        assert [c.state for c in workspace.pending_changes()] == ["conflict", "conflict"]
+
+        # Keep mine: restored with the edit, one transaction; then the second conflict,
+        # restated against that new version, applies too.
+        workspace.resolve(
+            first.change_id, team.database, {"outcome": "Hourly backups", "deleted_at": None}
+        )
+        restated = workspace.pending_changes()[0].conflict
+        assert restated is not None and restated.server_version == 4
+        assert [(f.field, f.theirs, f.mine) for f in restated.fields] == [
+            ("title", "Nightly backups", "Hourly backups")
+        ]
+        workspace.resolve(restated.change_id, team.database, {"title": "Hourly backups"})
+        assert workspace.pending_changes() == []
+        b = ids["backups"]
+        assert [r[:5] for r in _full_new_audit(team.database, start)] == [
+            (b, a, "updated", "deleted_at", deleted_at.isoformat()),
+            (b, a, "updated", "outcome", "Nightly backups from next sprint"),
+            (b, a, "updated", "title", "Nightly backups"),
+        ]
+        assert [r[5] for r in _full_new_audit(team.database, start)] == [
+            None,
+            "Hourly backups",
+            "Hourly backups",
+        ]
+        server = _server_state(team, b)
+        assert (server["title"], server["outcome"], server["deleted_at"]) == (
+            "Hourly backups",
+            "Hourly backups",
+            None,
+        )
+        made = [c.made_at for c in workspace.pending_changes(include_applied=True)]
+        assert _marks(team.database) == [(b, a, "update", made[0]), (b, a, "update", made[1])]
+        workspace.refresh(team.database)
+        assert state_of(workspace.decisions.get(b)) == server
+    assert o != a and verify(team.database).ok
+
+
+def test_offline_delete_and_restore_meet_a_server_delete(team: Team, tmp_path: Path) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    take_snapshot(team.database, out, owner_email=ADMIN_EMAIL)
+    olga = _second_admin(team)
+    ids, a, o = team.ids, team.admin.user_id, olga.user_id
+    p = ids["postgres"]
+    with open_snapshot(out) as workspace:
+        # Deleted offline, then brought back: the user changed their mind.
+        workspace.decisions.delete(p, expected_version=2)
+        workspace.decisions.restore(p)
+        made = [c.made_at for c in workspace.pending_changes()]
+        DecisionService(team.database, olga).delete(p, expected_version=2)
+        deleted_at = DecisionService(team.database, olga).get(p).decision.deleted_at
+        assert deleted_at is not None
+        start = _max_audit_id(team.database)
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["conflict", "conflict"]
+        first, second = report.conflicts
+        assert [(f.field, f.base, f.theirs, f.mine) for f in first.fields] == [
+            ("deleted_at", None, deleted_at, made[0])
+        ]
+        assert [(f.field, f.theirs, f.mine) for f in second.fields] == [
+            ("deleted_at", deleted_at, None)
+        ]
+        # Deleted either way: nothing to write. Then "keep mine" restores it on the server.
+        workspace.resolve(first.change_id, team.database, {"deleted_at": made[0]})
+        assert _new_audit(team.database, start) == []
+        workspace.resolve(second.change_id, team.database, {"deleted_at": None})
+        rows = _full_new_audit(team.database, start)
+        assert [r[:6] for r in rows] == [
+            (p, a, "updated", "deleted_at", deleted_at.isoformat(), None)
+        ]
+        assert _server_state(team, p)["deleted_at"] is None
+        assert _marks(team.database) == [(p, a, "delete", made[0]), (p, a, "restore", made[1])]
+        workspace.refresh(team.database)
+        assert state_of(workspace.decisions.get(p)) == _server_state(team, p)
+    assert o != a and verify(team.database).ok
+
+
+def test_offline_restore_of_a_decision_the_server_restored_and_edited(
+    team: Team, tmp_path: Path
+) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    take_snapshot(team.database, out, owner_email=ADMIN_EMAIL)
+    olga = _second_admin(team)
+    ids, a = team.ids, team.admin.user_id
+    p = ids["postgres"]
+    with open_snapshot(out) as workspace:
+        # Deleted offline; meanwhile renamed on the server. The delete conflicts; kept theirs.
+        workspace.decisions.delete(p, expected_version=2)
+        workspace.decisions.restore(p)
+        workspace.decisions.delete(p, expected_version=4)
+        DecisionService(team.database, olga).update(
+            p, title="Adopt PostgreSQL 18", expected_version=2
+        )
+        start = _max_audit_id(team.database)
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["conflict"] * 3
+        last = report.conflicts[2]
+        assert [(f.field, f.theirs, f.mine) for f in last.fields] == [
+            ("title", "Adopt PostgreSQL 18", "Adopt PostgreSQL 16"),
+            ("deleted_at", None, workspace.pending_changes()[2].made_at),
+        ]
+        # Keep theirs for the delete and the restore, then mine for the last delete.
+        workspace.resolve(report.conflicts[0].change_id, team.database, {})
+        workspace.resolve(report.conflicts[1].change_id, team.database, {})
+        workspace.resolve(last.change_id, team.database, {"deleted_at": last.fields[1].mine})
+        rows = _full_new_audit(team.database, start)
+        assert [r[:5] for r in rows] == [(p, a, "deleted", "deleted_at", None)]
+        server = _server_state(team, p)
+        assert server["title"] == "Adopt PostgreSQL 18" and server["deleted_at"] is not None
+        assert [k for _, _, k, _ in _marks(team.database)] == ["delete", "restore", "delete"]
+    assert verify(team.database).ok
+
+
+def test_decision_created_edited_and_deleted_offline(team: Team, tmp_path: Path) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    _snapshot(team, out, tag="infra", mine=MEMBER_EMAIL)
+    m = team.member.user_id
+    start = _max_audit_id(team.database)
+    before_ids = _all_ids(team.database)
+    with open_snapshot(out) as workspace:
+        new = workspace.decisions.record(
+            title="Read replicas",
+            description="A replica for reports",
+            context="Slow dashboards",
+            outcome="One replica",
+            decision_date=dt.date(2026, 3, 22),
+            tags=["infra"],
+            participant_ids=[m],
+        )
+        local = new.decision.id
+        workspace.decisions.update(local, outcome="Two replicas", expected_version=1)
+        workspace.decisions.delete(local, expected_version=2)
+        made = [c.made_at for c in workspace.pending_changes()]
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["applied"] * 3
+        server_id = report.id_map[local]
+        assert [o.server_id for o in report.outcomes] == [server_id] * 3
+        assert workspace.pending_changes() == []
+        assert server_id not in _all_ids(workspace.database)
+    assert _all_ids(team.database) == [*before_ids, server_id]
+    rows = _full_new_audit(team.database, start)
+    assert [r[:4] for r in rows] == [
+        (server_id, m, "created", None),
+        (server_id, m, "updated", "outcome"),
+        (server_id, m, "deleted", "deleted_at"),
+    ]
+    assert (rows[1][4], rows[1][5]) == ("One replica", "Two replicas")
+    assert json.loads(rows[0][5])["outcome"] == "One replica"
+    # Each row is dated when the change was made offline, and recorded as offline.
+    assert [r[6] for r in rows] == made
+    assert _marks(team.database) == [
+        (server_id, m, "record", made[0]),
+        (server_id, m, "update", made[1]),
+        (server_id, m, "delete", made[2]),
+    ]
+    server = _server_state(team, server_id)
+    assert server["outcome"] == "Two replicas" and server["deleted_at"] is not None
+    assert verify(team.database).ok
 
 
 # -- profiles and the command line ---------------------------------------------------------------
