@@ -58,6 +58,7 @@ class BlockerEditor(RecordEditor[BlockerDTO]):
 
     noun = "blocker"
     new_title = "New blocker"
+    conflict_text_fields = ("description", "impact")
     save_new_text = "&Raise blocker"
     read_only_note = "Only the person who raised this blocker or an admin can change it."
 
@@ -172,28 +173,43 @@ class BlockerEditor(RecordEditor[BlockerDTO]):
         incident, update = values["related_incident_id"], values["related_status_id"]
         incident_id = incident if isinstance(incident, int) else None
         status_id = update if isinstance(update, int) else None
-        record_id = None if record is None else record.id
+        if record is None:
 
-        def job(database: Database, actor: Actor) -> BlockerDTO:
-            service = BlockerService(database, actor)
-            if record_id is None:
-                return service.raise_blocker(
+            def raise_one(database: Database, actor: Actor) -> BlockerDTO:
+                return BlockerService(database, actor).raise_blocker(
                     description=description,
                     impact=impact,
                     related_status_id=status_id,
                     related_incident_id=incident_id,
                 )
+
+            return raise_one
+        # Only what changed is sent, against the version the form was loaded from: someone
+        # else's save in between is refused, not overwritten.
+        snapshot = self._snapshot
+        changed: dict[str, object] = {
+            key: str(values[key])
+            for key in ("description", "impact")
+            if values[key] != snapshot.get(key)
+        }
+        if (incident_id, status_id) != (
+            snapshot.get("related_incident_id"),
+            snapshot.get("related_status_id"),
+        ):
             # clear_links first, then the chosen ones: the links end up exactly as shown.
-            return service.edit(
+            changed.update(
+                related_status_id=status_id, related_incident_id=incident_id, clear_links=True
+            )
+        record_id, version = record.id, record.version
+
+        def edit(database: Database, actor: Actor) -> BlockerDTO:
+            return BlockerService(database, actor).edit(
                 record_id,
-                description=description,
-                impact=impact,
-                related_status_id=status_id,
-                related_incident_id=incident_id,
-                clear_links=True,
+                expected_version=version,
+                **changed,  # type: ignore[arg-type]
             )
 
-        return job
+        return edit
 
     def _can_edit(self, record: BlockerDTO | None) -> bool:
         actor = self.context.actor
@@ -211,6 +227,21 @@ class BlockerEditor(RecordEditor[BlockerDTO]):
 
     def _title_of(self, record: BlockerDTO) -> str:
         return f"Blocker #{record.id}"
+
+    def _describe(self, field: str, value: object) -> str:
+        picker = {
+            "related_incident_id": self.incident_picker,
+            "related_status_id": self.update_picker,
+        }.get(field)
+        if picker is None:
+            return super()._describe(field, value)
+        if not isinstance(value, int):
+            return "Not linked"
+        shown = picker.value()
+        if shown is not None and shown.id == value and shown.title != "…":
+            return shown.label
+        kind = "Incident" if field == "related_incident_id" else "Status update"
+        return f"{kind} #{value}"
 
     def _meta_of(self, record: BlockerDTO) -> str:
         return (
@@ -267,24 +298,26 @@ class BlockerEditor(RecordEditor[BlockerDTO]):
         record = self.record
         if record is None or self.is_saving or not self._can_edit(record):
             return
-        record_id = record.id
+        record_id, version = record.id, record.version
 
         def job(database: Database, actor: Actor) -> BlockerDTO:
-            return BlockerService(database, actor).resolve(record_id, notes)
+            return BlockerService(database, actor).resolve(
+                record_id, notes, expected_version=version
+            )
 
-        self._submit_status_change(job)
+        self._submit_status_change(job, "resolved")
 
     def reopen(self) -> None:
         """Make a resolved blocker active again."""
         record = self.record
         if record is None or self.is_saving or not self._can_edit(record):
             return
-        record_id = record.id
+        record_id, version = record.id, record.version
 
         def job(database: Database, actor: Actor) -> BlockerDTO:
-            return BlockerService(database, actor).reopen(record_id)
+            return BlockerService(database, actor).reopen(record_id, expected_version=version)
 
-        self._submit_status_change(job)
+        self._submit_status_change(job, "reopened")
 
 
 class BlockersPage(RecordPage[BlockerDTO]):

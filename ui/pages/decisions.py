@@ -12,8 +12,6 @@ import dataclasses
 import datetime as dt
 import functools
 import html
-from collections.abc import Callable
-from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, Signal
@@ -44,7 +42,6 @@ from asyncops_desktop.repositories.decisions import (
 from asyncops_desktop.services import validation as v
 from asyncops_desktop.services.base import Actor
 from ui.context import AppContext
-from ui.dialogs.conflict import ConflictDialog, conflicts_between
 from ui.models.decisions import (
     DECISION_STATUS_LABELS,
     ENTITY,
@@ -62,7 +59,15 @@ from ui.models.decisions import (
 from ui.models.formatters import exact_time, relative_time
 from ui.models.paged import PagedTableModel, badge_icon
 from ui.pages.decision_history import FIELD_LABELS, HistoryPanel, VersionView, state_after
-from ui.pages.editor import Job, RecordEditor, Rejected, Values, collect, keep_rule_errors
+from ui.pages.editor import (
+    Conflicted,
+    Job,
+    RecordEditor,
+    Rejected,
+    Values,
+    collect,
+    keep_rule_errors,
+)
 from ui.pages.page import RecordPage
 from ui.widgets.badges import BadgeDelegate
 from ui.widgets.fields import FieldRow, TextBox
@@ -100,14 +105,6 @@ STATUS_FILTERS: tuple[tuple[str, object], ...] = (
     *((label, (value,)) for value, label in DECISION_STATUS_LABELS.items()),
 )
 HISTORY_SHARE = 0.42
-
-
-@dataclasses.dataclass(frozen=True)
-class Conflicted:
-    """A save refused because someone saved first: their decision and who it was."""
-
-    current: DecisionDetail
-    changed_by: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,13 +166,13 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
     new_title = "New decision"
     save_new_text = "&Record decision"
     read_only_note = "Only its creator, a participant or an admin can change this decision."
+    conflict_fields = FIELDS
+    conflict_text_fields = LONG_TEXTS
 
     # The person asked to replace the shown decision with a new one.
     supersede_requested = Signal(object)
     # The person followed a link to another decision.
     decision_link_activated = Signal(int)
-    # The conflict dialog opened (tests and the window's status bar listen).
-    conflict_opened = Signal(object)
     # The history of the shown decision arrived.
     history_loaded = Signal(int)
 
@@ -184,7 +181,6 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         self._participants: dict[tuple[int, int], tuple[int, ...]] = {}
         self._details_key: tuple[int, int] | None = None
         self._details_generation = 0
-        self.conflict_dialog: ConflictDialog | None = None
 
         self.title_edit = QLineEdit()
         self.title_edit.setAccessibleName("Title")
@@ -464,11 +460,9 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
             try:
                 detail = service.update(record_id, expected_version=version, **changed)  # type: ignore[arg-type]
             except EditConflict as conflict:
-                current = conflict.current
-                assert isinstance(current, DecisionDetail)
                 latest = service.history(record_id)
                 who = latest[0].changed_by_name if latest else "Someone else"
-                return Conflicted(current, who)
+                return Conflicted(conflict.current, who)
             return DecisionRow.of_detail(detail)
 
         return update  # type: ignore[return-value]
@@ -673,10 +667,13 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         self._set_saving(True)
         self.context.submit(keep_rule_errors(job), self._on_restored, self._on_failed)
 
-    def _on_restored(self, result: DecisionDTO | Rejected) -> None:
+    def _on_restored(self, result: DecisionDTO | Rejected | Conflicted) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_saving(False)
+        if isinstance(result, Conflicted):
+            self._status_change_conflicted("restored", result)
+            return
         if isinstance(result, Rejected):
             self.banner.show_message(result.message[:1].upper() + result.message[1:] + ".")
             return
@@ -696,13 +693,6 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
             self.decision_link_activated.emit(int(link.split(":", 1)[1]))
 
     # -- conflicts --------------------------------------------------------------------------
-    def _on_saved(self, sent: Values, then: Callable[[], None] | None, result: Any) -> None:
-        if isinstance(result, Conflicted) and shiboken6.isValid(self):
-            self._set_saving(False)
-            self._open_conflict(result)
-            return
-        super()._on_saved(sent, then, result)
-
     def _describe(self, field: str, value: object) -> str:
         if value is None or value == "" or value == ():
             return "—"
@@ -716,60 +706,15 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
             return ", ".join(str(item) for item in value)
         return str(value)
 
-    def _open_conflict(self, conflict: Conflicted) -> None:
-        theirs_row = DecisionRow.of_detail(conflict.current)
-        self._participants[(theirs_row.id, theirs_row.version)] = theirs_row.participant_ids or ()
-        base = dict(self._snapshot)
-        mine = self._current_values()
-        theirs = self._values_of(theirs_row)
-        conflicts = conflicts_between(base, theirs, mine, FIELDS)
-        if not conflicts:
-            # They saved exactly what the user has: nothing to choose.
-            self.load(theirs_row)
-            self.saved.emit(theirs_row)
-            return
-        dialog = ConflictDialog(
-            conflicts,
-            labels={key: FIELD_LABELS[key] for key in FIELDS},
-            describe=self._describe,
-            editable=LONG_TEXTS,
-            what=f"decision #{theirs_row.id}",
-            changed_by=conflict.changed_by,
-            parent=self,
-        )
-        dialog.finished.connect(
-            functools.partial(self._on_conflict_answer, dialog, theirs_row, theirs)
-        )
-        self.conflict_dialog = dialog
-        dialog.open()
-        self.conflict_opened.emit(dialog)
+    def _conflict_labels(self) -> dict[str, str]:
+        return {key: FIELD_LABELS[key] for key in FIELDS}
 
-    def _on_conflict_answer(
-        self, dialog: ConflictDialog, theirs_row: DecisionRow, theirs: Values, result: int
-    ) -> None:
-        self.conflict_dialog = None
-        dialog.deleteLater()
-        if not shiboken6.isValid(self):
-            return
-        if result != ConflictDialog.DialogCode.Accepted:
-            self.banner.show_message(
-                "Not saved: someone else changed this decision. Your edits are still here; "
-                "Retry compares them with theirs again.",
-                retry=True,
-            )
-            return
-        chosen = dict(theirs)
-        chosen.update(dialog.resolved())
-        # Their version becomes the starting point; the choices are the edit on top of it.
-        self._record = theirs_row
-        self._snapshot = theirs
-        self._put(chosen)
-        self._refresh_chrome()
-        if self.has_unsaved_changes():
-            self.save()
-        else:
-            self.load(theirs_row)
-            self.saved.emit(theirs_row)
+    def _conflict_record(self, current: object) -> DecisionDTO | None:
+        if not isinstance(current, DecisionDetail):
+            return None
+        row = DecisionRow.of_detail(current)
+        self._participants[(row.id, row.version)] = row.participant_ids or ()
+        return row
 
 
 class DecisionsPage(RecordPage[DecisionDTO]):

@@ -2,8 +2,14 @@
 
 An editor shows one record (or a new one). It validates with the services' own rules before
 anything is sent, saves through a service in one job, and maps a ``ValidationError`` coming
-back from the service to the field it names. Any other failure (permission, conflict, a lost
+back from the service to the field it names. Any other failure (permission, a lost
 connection) appears in a banner with Retry, and the typed text stays where it is.
+
+Edits are saved against the version the form was loaded from. If someone saved the record
+meanwhile, the service refuses and the conflict dialog shows, per field, the value the edit
+started from, the other person's and the user's own; the choices are saved on top of the new
+version. Cancelling keeps everything typed. A workflow change (resolve, reopen...) that meets
+a newer version changes nothing and says so.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -28,10 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from asyncops_desktop.db import Database
-from asyncops_desktop.domain.errors import ValidationError
+from asyncops_desktop.domain.errors import EditConflict, ValidationError
 from asyncops_desktop.repositories.base import HasId
 from asyncops_desktop.services.base import Actor
 from ui.context import AppContext
+from ui.dialogs.conflict import ConflictDialog, conflicts_between, plain_value
 from ui.models.formatters import field_message
 from ui.resources import resource_path
 from ui.widgets.badges import BadgeLabel
@@ -53,14 +60,24 @@ class Rejected:
     message: str
 
 
-def keep_rule_errors(job: Job[T]) -> Job[T | Rejected]:
-    """Wrap a job so a ValidationError comes back as a value naming its field (not a sentence)."""
+@dataclass(frozen=True)
+class Conflicted:
+    """A save refused because someone saved first: their version (None if gone) and who."""
 
-    def run(database: Database, actor: Actor) -> T | Rejected:
+    current: object
+    changed_by: str = "Someone else"
+
+
+def keep_rule_errors(job: Job[T]) -> Job[T | Rejected | Conflicted]:
+    """Wrap a job so a broken rule or an edit conflict comes back as a value, not a sentence."""
+
+    def run(database: Database, actor: Actor) -> T | Rejected | Conflicted:
         try:
             return job(database, actor)
         except ValidationError as exc:
             return Rejected(exc.field, exc.message)
+        except EditConflict as exc:
+            return Conflicted(exc.current)
 
     return run
 
@@ -92,11 +109,17 @@ class RecordEditor(QWidget, Generic[D]):
     dirty_changed = Signal(bool)
     # A service error shown in the banner (for tests and the window's status bar).
     failed = Signal(str)
+    # The conflict dialog opened (tests and the window's status bar listen).
+    conflict_opened = Signal(object)
 
     noun: ClassVar[str] = "record"
     new_title: ClassVar[str] = "New record"
     save_new_text: ClassVar[str] = "&Save"
     read_only_note: ClassVar[str] = "You cannot change this record."
+    # The fields an edit conflict compares, in the order shown (empty: the form's own order).
+    conflict_fields: ClassVar[tuple[str, ...]] = ()
+    # Free-text fields the person may rewrite by hand from both versions in the conflict dialog.
+    conflict_text_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +131,7 @@ class RecordEditor(QWidget, Generic[D]):
         self._dirty = False
         self._fields: dict[str, FieldRow] = {}
         self.delete_box: QMessageBox | None = None
+        self.conflict_dialog: ConflictDialog | None = None
 
         self.title_label = QLabel(self.new_title)
         self.title_label.setObjectName("editorTitle")
@@ -236,6 +260,18 @@ class RecordEditor(QWidget, Generic[D]):
     def _record_changed(self, record: D | None) -> None:
         """Hook: the shown record changed (badges, workflow buttons, related lists)."""
 
+    def _describe(self, field: str, value: object) -> str:
+        """How a field's value reads in the conflict dialog (names, labels, dates)."""
+        return plain_value(field, value)
+
+    def _conflict_labels(self) -> dict[str, str]:
+        """The conflict dialog's field names: the form's own labels."""
+        return {key: row.label.text().replace("&", "") for key, row in self._fields.items()}
+
+    def _conflict_record(self, current: object) -> D | None:
+        """The other person's version as this editor shows records (None: it is gone)."""
+        return cast("D | None", current)
+
     def add_field(self, key: str, row: FieldRow, *, stretch: int = 0) -> FieldRow:
         """Add a field row; ``key`` is the service's field name, so its errors land here.
 
@@ -291,6 +327,10 @@ class RecordEditor(QWidget, Generic[D]):
 
     def has_unsaved_changes(self) -> bool:
         """True when the form differs from the record (or a new form has anything typed)."""
+        return self.form_changed()
+
+    def form_changed(self) -> bool:
+        """True when the form's fields differ from the record (workflow notes aside)."""
         return self.can_edit and self._current_values() != self._snapshot
 
     def error_for(self, key: str) -> str:
@@ -424,16 +464,27 @@ class RecordEditor(QWidget, Generic[D]):
     # Editors with a resolve/reopen workflow set this; resolution-note errors show there.
     resolution: ResolutionPanel | None = None
 
-    def _submit_status_change(self, job: Job[D]) -> None:
-        """Run a workflow change (resolve, reopen, move on) on the worker, like a save."""
+    def _submit_status_change(self, job: Job[D], action: str = "changed") -> None:
+        """Run a workflow change (resolve, reopen, move on) on the worker, like a save.
+
+        The job passes the shown version; ``action`` ("resolved") words the refusal when
+        someone changed the record first.
+        """
         self.banner.dismiss()
         self._set_saving(True)
-        self.context.submit(keep_rule_errors(job), self._on_status_changed, self._on_failed)
+        self.context.submit(
+            keep_rule_errors(job),
+            functools.partial(self._on_status_changed, action),
+            self._on_failed,
+        )
 
-    def _on_status_changed(self, result: D | Rejected) -> None:
+    def _on_status_changed(self, action: str, result: D | Rejected | Conflicted) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_saving(False)
+        if isinstance(result, Conflicted):
+            self._status_change_conflicted(action, result)
+            return
         if isinstance(result, Rejected):
             if result.field == "resolution_notes" and self.resolution is not None:
                 self.resolution.row.set_error(f"Resolution notes {result.message.rstrip('.')}.")
@@ -448,6 +499,33 @@ class RecordEditor(QWidget, Generic[D]):
 
     def _status_change_saved(self, record: D) -> None:
         """Called after a workflow change was stored (subclasses announce it)."""
+
+    def _status_change_conflicted(self, action: str, conflict: Conflicted) -> None:
+        """Someone changed the record first: nothing was changed, and the banner says so."""
+        theirs = self._conflict_record(conflict.current)
+        who = conflict.changed_by
+        if theirs is None:
+            message = f"Not {action}: this {self.noun} no longer exists."
+        elif self.form_changed():
+            # The form's edits stay based on the version they started from, so Save shows
+            # their changes and these side by side instead of quietly taking either.
+            message = (
+                f"Not {action}: {who} changed this {self.noun} while you were editing it, so "
+                "nothing was changed. Save your edits first (you choose per field between "
+                "their version and yours), then try again."
+            )
+        else:
+            notes_open = self.resolution is not None and self.resolution.isVisibleTo(self)
+            self.load(theirs)
+            if notes_open and self.resolution is not None:
+                # The typed notes are still in the panel: show them again.
+                self.resolution.show()
+            message = (
+                f"Not {action}: {who} changed this {self.noun} meanwhile, so nothing was "
+                "changed. Their version is shown now; check it and try again."
+            )
+        self.banner.show_message(message)
+        self.failed.emit(message)
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -494,6 +572,9 @@ class RecordEditor(QWidget, Generic[D]):
             self._show_errors([ValidationError(result.field, result.message)])
             self._focus_field(result.field)
             return
+        if isinstance(result, Conflicted):
+            self._open_conflict(result, then)
+            return
         record: D = result
         if self._current_values() == sent:
             self.load(record)
@@ -517,6 +598,82 @@ class RecordEditor(QWidget, Generic[D]):
     def _retry(self) -> None:
         self.save()
 
+    # -- conflicts --------------------------------------------------------------------------
+    def _open_conflict(self, conflict: Conflicted, then: Callable[[], None] | None) -> None:
+        """Show their values beside the user's, per field, to choose what is saved."""
+        theirs_record = self._conflict_record(conflict.current)
+        if theirs_record is None:
+            message = f"This {self.noun} was deleted by someone else."
+            self.banner.show_message(
+                f"Not saved: {message} Your text is still here to copy elsewhere."
+            )
+            self.failed.emit(message)
+            return
+        base = dict(self._snapshot)
+        mine = self._current_values()
+        theirs = self._values_of(theirs_record)
+        conflicts = conflicts_between(base, theirs, mine, self.conflict_fields or tuple(mine))
+        if not conflicts:
+            # They saved exactly what the user has: nothing to choose.
+            self.load(theirs_record)
+            self.saved.emit(theirs_record)
+            if then is not None:
+                then()
+            return
+        dialog = ConflictDialog(
+            conflicts,
+            labels=self._conflict_labels(),
+            describe=self._describe,
+            editable=self.conflict_text_fields,
+            what=f"{self.noun} #{theirs_record.id}",
+            changed_by=conflict.changed_by,
+            parent=self,
+        )
+        dialog.finished.connect(
+            functools.partial(
+                self._on_conflict_answer, dialog, theirs_record, theirs, conflict.changed_by, then
+            )
+        )
+        self.conflict_dialog = dialog
+        dialog.open()
+        self.conflict_opened.emit(dialog)
+
+    def _on_conflict_answer(
+        self,
+        dialog: ConflictDialog,
+        theirs_record: D,
+        theirs: Values,
+        changed_by: str,
+        then: Callable[[], None] | None,
+        result: int,
+    ) -> None:
+        self.conflict_dialog = None
+        dialog.deleteLater()
+        if not shiboken6.isValid(self):
+            return
+        if result != ConflictDialog.DialogCode.Accepted:
+            # The form keeps the version it started from, so the next Save compares again.
+            self.banner.show_message(
+                f"Not saved: {changed_by} changed this {self.noun} while you were editing it. "
+                "Your edits are still here; Retry compares them with theirs again.",
+                retry=True,
+            )
+            return
+        chosen = dict(theirs)
+        chosen.update(dialog.resolved())
+        # Their version becomes the starting point; the choices are the edit on top of it.
+        self._record = theirs_record
+        self._snapshot = theirs
+        self._put(chosen)
+        self._refresh_chrome()
+        if self.form_changed():
+            self.save(then)
+        else:
+            self.load(theirs_record)
+            self.saved.emit(theirs_record)
+            if then is not None:
+                then()
+
     def _on_save_clicked(self) -> None:
         # clicked(bool) would land in save()'s ``then``.
         self.save()
@@ -529,15 +686,21 @@ class RecordEditor(QWidget, Generic[D]):
             return
         self._set_saving(True)
         self.context.submit(
-            self._delete_job(record),
-            lambda _none: self._on_deleted(record),
+            keep_rule_errors(self._delete_job(record)),
+            functools.partial(self._on_deleted, record),
             self._on_delete_failed,
         )
 
-    def _on_deleted(self, record: D) -> None:
+    def _on_deleted(self, record: D, result: Rejected | Conflicted | None) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_saving(False)
+        if isinstance(result, Rejected):
+            self._on_delete_failed(result.message[:1].upper() + result.message[1:] + ".")
+            return
+        if isinstance(result, Conflicted):
+            self._status_change_conflicted("deleted", result)
+            return
         self.load(None)
         self.deleted.emit(int(record.id))
 

@@ -55,6 +55,13 @@ from ui.widgets.resolution import ResolutionPanel
 S = IncidentStatus
 ACTIVE = (S.OPEN.value, S.IN_PROGRESS.value)
 UNASSIGNED = "unassigned"
+# How a refused workflow change is worded ("Not resolved: ...").
+STATUS_ACTIONS = {
+    S.OPEN.value: "reopened",
+    S.IN_PROGRESS.value: "moved to in progress",
+    S.RESOLVED.value: "resolved",
+    S.CLOSED.value: "closed",
+}
 BLOCKER_LIST_LIMIT = 100
 
 STATUS_FILTERS: tuple[tuple[str, object], ...] = (
@@ -112,6 +119,7 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
 
     noun = "incident"
     new_title = "New incident"
+    conflict_text_fields = ("title", "description")
     save_new_text = "&Report incident"
     read_only_note = "Only the reporter, the assignee or an admin can change this incident."
 
@@ -278,30 +286,38 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
         severity = str(values["severity"])
         assignee = values["assigned_to_id"]
         assigned_to_id = assignee if isinstance(assignee, int) else None
-        record_id = None if record is None else record.id
-        assignee_changed = record is None or record.assigned_to_id != assigned_to_id
+        if record is None:
 
-        def job(database: Database, actor: Actor) -> IncidentDTO:
-            service = IncidentService(database, actor)
-            if record_id is None:
-                return service.report(
+            def report(database: Database, actor: Actor) -> IncidentDTO:
+                return IncidentService(database, actor).report(
                     title=title,
                     description=description,
                     severity=severity,
                     assigned_to_id=assigned_to_id,
                 )
-            if assignee_changed:
-                return service.edit(
-                    record_id,
-                    title=title,
-                    description=description,
-                    severity=severity,
-                    assigned_to_id=assigned_to_id,
-                )
-            # Unchanged: not re-checked, so a since-deactivated assignee does not block a save.
-            return service.edit(record_id, title=title, description=description, severity=severity)
 
-        return job
+            return report
+        # Only what changed is sent, against the version the form was loaded from: someone
+        # else's save in between is refused, not overwritten. An unchanged assignee is not
+        # re-checked, so a since-deactivated one does not block a save.
+        snapshot = self._snapshot
+        changed: dict[str, object] = {
+            key: str(values[key])
+            for key in ("title", "description", "severity")
+            if values[key] != snapshot.get(key)
+        }
+        if assigned_to_id != snapshot.get("assigned_to_id"):
+            changed["assigned_to_id"] = assigned_to_id
+        record_id, version = record.id, record.version
+
+        def edit(database: Database, actor: Actor) -> IncidentDTO:
+            return IncidentService(database, actor).edit(
+                record_id,
+                expected_version=version,
+                **changed,  # type: ignore[arg-type]
+            )
+
+        return edit
 
     def _can_edit(self, record: IncidentDTO | None) -> bool:
         actor = self.context.actor
@@ -323,6 +339,24 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
 
     def _title_of(self, record: IncidentDTO) -> str:
         return f"Incident #{record.id}"
+
+    def _describe(self, field: str, value: object) -> str:
+        if field == "severity" and isinstance(value, str):
+            return severity_badge(value).text
+        if field == "assigned_to_id":
+            return self._person_name(value)
+        return super()._describe(field, value)
+
+    def _person_name(self, user_id: object) -> str:
+        if not isinstance(user_id, int):
+            return "Unassigned"
+        for user in self._people:
+            if user.id == user_id:
+                return user.full_name
+        record = self.record
+        if record is not None and record.assigned_to_id == user_id and record.assignee_name:
+            return record.assignee_name
+        return f"User #{user_id}"
 
     def _meta_of(self, record: IncidentDTO) -> str:
         parts = [
@@ -405,14 +439,14 @@ class IncidentEditor(RecordEditor[IncidentDTO]):
         record = self.record
         if record is None or self.is_saving or not self._can_edit(record):
             return
-        record_id = record.id
+        record_id, version = record.id, record.version
 
         def job(database: Database, actor: Actor) -> IncidentDTO:
             return IncidentService(database, actor).change_status(
-                record_id, target, resolution_notes=notes
+                record_id, target, resolution_notes=notes, expected_version=version
             )
 
-        self._submit_status_change(job)
+        self._submit_status_change(job, STATUS_ACTIONS.get(target, "changed"))
 
     def _status_change_saved(self, record: IncidentDTO) -> None:
         self.status_changed.emit(record.status)

@@ -43,6 +43,7 @@ class StatusUpdateEditor(RecordEditor[StatusUpdateDTO]):
 
     noun = "status update"
     new_title = "New status update"
+    conflict_text_fields = ("title", "content")
     save_new_text = "&Post update"
     read_only_note = "Only its author or an admin can change this status update."
 
@@ -109,15 +110,32 @@ class StatusUpdateEditor(RecordEditor[StatusUpdateDTO]):
     def _save_job(self, record: StatusUpdateDTO | None, values: Values) -> Job[StatusUpdateDTO]:
         title, content = str(values["title"]), str(values["content"])
         tags = _tag_list(values["tags"])
-        record_id = None if record is None else record.id
+        if record is None:
 
-        def job(database: Database, actor: Actor) -> StatusUpdateDTO:
-            service = StatusUpdateService(database, actor)
-            if record_id is None:
-                return service.post(title=title, content=content, tags=tags)
-            return service.edit(record_id, title=title, content=content, tags=tags)
+            def post(database: Database, actor: Actor) -> StatusUpdateDTO:
+                return StatusUpdateService(database, actor).post(
+                    title=title, content=content, tags=tags
+                )
 
-        return job
+            return post
+        # Only what changed is sent, against the version the form was loaded from: someone
+        # else's save in between is refused, not overwritten.
+        snapshot = self._snapshot
+        changed: dict[str, object] = {
+            key: str(values[key]) for key in ("title", "content") if values[key] != snapshot[key]
+        }
+        if tuple(tags) != snapshot["tags"]:
+            changed["tags"] = tags
+        record_id, version = record.id, record.version
+
+        def edit(database: Database, actor: Actor) -> StatusUpdateDTO:
+            return StatusUpdateService(database, actor).edit(
+                record_id,
+                expected_version=version,
+                **changed,  # type: ignore[arg-type]
+            )
+
+        return edit
 
     def _can_edit(self, record: StatusUpdateDTO | None) -> bool:
         actor = self.context.actor
@@ -127,10 +145,11 @@ class StatusUpdateEditor(RecordEditor[StatusUpdateDTO]):
         return self._can_edit(record)
 
     def _delete_job(self, record: StatusUpdateDTO) -> Job[None]:
-        record_id = record.id
+        record_id, version = record.id, record.version
 
         def job(database: Database, actor: Actor) -> None:
-            StatusUpdateService(database, actor).delete(record_id)
+            # Not over an edit someone saved since this one was loaded.
+            StatusUpdateService(database, actor).delete(record_id, expected_version=version)
 
         return job
 
