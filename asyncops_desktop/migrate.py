@@ -24,7 +24,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, MetaData, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -304,7 +304,30 @@ def check(engine: Engine) -> list[str]:
         diffs = [repr(diff) for diff in compare_metadata(context, Base.metadata)]
         # Triggers and full-text objects are invisible to Alembic's comparison.
         diffs += [f"missing {name}" for name in missing_objects(conn, TABLES_WITH_UPDATED_AT)]
+        diffs += [
+            f"ids of {table} can be reused (no AUTOINCREMENT)"
+            for table in reusable_id_tables(conn, Base.metadata)
+        ]
     return diffs
+
+
+def reusable_id_tables(conn: Connection, metadata: MetaData) -> list[str]:
+    """SQLite tables the models want AUTOINCREMENT on that lack it (a deleted id comes back).
+
+    Alembic's comparison does not look at AUTOINCREMENT, so it is checked here.
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    wanted = [
+        table.name
+        for table in metadata.sorted_tables
+        if table.dialect_options["sqlite"]["autoincrement"]
+    ]
+    stored = {
+        str(row[0]): str(row[1] or "")
+        for row in conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    }
+    return [name for name in wanted if "AUTOINCREMENT" not in stored.get(name, "").upper()]
 
 
 def table_names(engine: Engine) -> list[str]:

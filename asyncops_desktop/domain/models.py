@@ -13,6 +13,7 @@ and use ON DELETE RESTRICT: a user who owns content is deactivated, never delete
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -61,6 +62,11 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention so constraint names match on both backends."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Tables whose rows are deleted outright: on SQLite their ids are never handed out again
+# (AUTOINCREMENT, revision 0006); PostgreSQL sequences never go back anyway.
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -126,6 +132,7 @@ class StatusUpdate(Base):
         Index("idx_status_updates_user_id", "user_id"),
         Index("idx_status_updates_created_at", created_at.desc()),
         Index("idx_status_updates_tags", "tags", postgresql_using="gin"),
+        NEVER_REUSE_IDS,
     )
 
 
@@ -267,6 +274,7 @@ class DecisionParticipant(Base):
         UniqueConstraint("decision_id", "user_id", name="uq_decision_participants_decision_user"),
         Index("idx_decision_participants_decision", "decision_id"),
         Index("idx_decision_participants_user", "user_id"),
+        NEVER_REUSE_IDS,
     )
 
 
@@ -355,6 +363,7 @@ class RememberToken(Base):
     __table_args__ = (
         Index("idx_remember_tokens_hash", "token_hash", unique=True),
         Index("idx_remember_tokens_user", "user_id"),
+        NEVER_REUSE_IDS,
     )
 
 
@@ -403,6 +412,7 @@ class OfflinePendingChange(Base):
     __table_args__ = (
         Index("idx_offline_pending_changes_uid", "change_uid", unique=True),
         Index("idx_offline_pending_changes_decision", "decision_id"),
+        NEVER_REUSE_IDS,
     )
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 import shutil
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 
 from asyncops_desktop import migrate
@@ -337,3 +338,189 @@ def test_migrations_travel_inside_the_wheel_layout() -> None:
     location = migrate.migrations_dir()
     assert (location / "env.py").is_file()
     assert any((location / "versions").glob("0001_*.py"))
+
+
+# Revision 0006: the tables whose rows are deleted outright never hand a deleted id out again.
+BEFORE_IDS_NEVER_REUSED = "0005_resolved_at"
+HARD_DELETED_TABLES = (
+    "status_updates",
+    "decision_participants",
+    "remember_tokens",
+    "offline_pending_changes",
+)
+
+
+def _rows(database: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table (search shadow tables aside), in id or key order."""
+    tables = [
+        t
+        for t in inspect(database.engine).get_table_names()
+        if t != "alembic_version" and not t.startswith("decisions_fts")
+    ]
+    with database.engine.connect() as conn:
+        return {
+            t: [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}" ORDER BY 1'))]
+            for t in tables
+        }
+
+
+def _schema_objects(database: Database) -> set[tuple[str, ...]]:
+    """Indexes and triggers with their definitions (what a table rebuild could lose)."""
+    with database.engine.connect() as conn:
+        if database.dialect == "sqlite":
+            query = (
+                "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master "
+                "WHERE type IN ('index', 'trigger')"
+            )
+        else:
+            query = (
+                "SELECT 'index', indexname, tablename, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() UNION ALL "
+                "SELECT 'trigger', t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+            )
+        return {tuple(str(v) for v in row) for row in conn.execute(text(query))}
+
+
+def _add_row(conn: Connection, table: str, admin_id: int, n: int) -> int:
+    """Insert one row into a hard-deleted table and return its id."""
+    decision_id = conn.execute(text("SELECT min(id) FROM decisions")).scalar_one()
+    statements = {
+        "status_updates": (
+            "INSERT INTO status_updates (user_id, title, content) VALUES (:a, :s, 'x')"
+        ),
+        "decision_participants": (
+            "INSERT INTO decision_participants (decision_id, user_id) VALUES (:d, :u)"
+        ),
+        "remember_tokens": (
+            "INSERT INTO remember_tokens (user_id, token_hash, expires_at) "
+            "VALUES (:a, :s, '2030-01-01 00:00:00')"
+        ),
+        "offline_pending_changes": (
+            "INSERT INTO offline_pending_changes (change_uid, kind, decision_id, payload, "
+            "before, made_at, made_by_id) VALUES (:s, 'update', :d, '{}', '{}', "
+            "'2026-01-16 09:30:00', :a)"
+        ),
+    }
+    user_id = admin_id
+    if table == "decision_participants":
+        # One participant per user and decision: each new row needs a user of its own.
+        user_id = conn.execute(
+            text(
+                "INSERT INTO users (email, password_hash, full_name, role) "
+                "VALUES (:e, 'x', 'P', 'member') RETURNING id"
+            ),
+            {"e": f"p{n}-{uuid.uuid4().hex[:8]}@example.com"},
+        ).scalar_one()
+    conn.execute(
+        text(statements[table]),
+        {"a": admin_id, "u": user_id, "d": decision_id, "s": f"{n:036d}"},
+    )
+    return int(conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one())
+
+
+def _delete_newest_and_add(
+    database: Database, table: str, admin_id: int, n: int
+) -> tuple[int, int]:
+    """Delete the row with the largest id, add another; the deleted and the new id."""
+    with database.engine.begin() as conn:
+        newest = _add_row(conn, table, admin_id, n)
+        conn.execute(text(f"DELETE FROM {table} WHERE id = :i"), {"i": newest})
+        added = _add_row(conn, table, admin_id, n + 1)
+    return newest, added
+
+
+def _admin_id(database: Database) -> int:
+    with database.engine.connect() as conn:
+        return int(conn.execute(text("SELECT min(id) FROM users")).scalar_one())
+
+
+def test_deleted_ids_are_never_handed_out_again(database: Database) -> None:
+    _seed(database)
+    admin_id = _admin_id(database)
+    for n, table in enumerate(HARD_DELETED_TABLES):
+        deleted, added = _delete_newest_and_add(database, table, admin_id, 10 * n)
+        assert added > deleted, f"{table} handed out the deleted id {deleted} again"
+    # Also through the service that deletes status updates, across separate transactions.
+    actor = Actor(admin_id)
+    service = StatusUpdateService(database, actor)
+    newest = service.post(title="Newest", content="x", tags=[])
+    service.delete(newest.id)
+    assert service.post(title="Next", content="y", tags=[]).id > newest.id
+
+
+def test_revision_0006_keeps_every_row_index_and_trigger(database: Database) -> None:
+    migrate.downgrade(database.engine, BEFORE_IDS_NEVER_REUSED)
+    _seed(database)
+    admin_id = _admin_id(database)
+    reused = []
+    for n, table in enumerate(HARD_DELETED_TABLES):
+        with database.engine.begin() as conn:
+            for i in range(5):
+                _add_row(conn, table, admin_id, 100 * n + i)
+            # A gap in the middle, as deletions leave.
+            conn.execute(text(f"DELETE FROM {table} WHERE id = (SELECT min(id) + 1 FROM {table})"))
+        deleted, added = _delete_newest_and_add(database, table, admin_id, 100 * n + 50)
+        reused.append(added == deleted)
+    # Before the revision SQLite reuses the newest deleted id; PostgreSQL never does.
+    assert reused == [database.dialect == "sqlite"] * len(HARD_DELETED_TABLES)
+    rows, objects = _rows(database), _schema_objects(database)
+    if database.dialect == "sqlite":
+        with database.engine.connect() as conn:
+            assert sorted(migrate.reusable_id_tables(conn, _metadata())) == sorted(
+                HARD_DELETED_TABLES
+            )
+
+    migrate.upgrade(database.engine)
+    assert _rows(database) == rows
+    assert _schema_objects(database) == objects
+    assert migrate.check(database.engine) == []
+    for n, table in enumerate(HARD_DELETED_TABLES):
+        with database.engine.connect() as conn:
+            largest = conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+        deleted, added = _delete_newest_and_add(database, table, admin_id, 100 * n + 70)
+        assert deleted > largest and added > deleted, table
+    # The updated_at trigger came back with the rebuilt table and still fires.
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE status_updates SET updated_at = '2000-01-01 00:00:00'"))
+        conn.execute(text("UPDATE status_updates SET title = 'touched'"))
+        oldest = conn.execute(text("SELECT min(updated_at) FROM status_updates")).scalar_one()
+    assert str(oldest) > "2000-01-01 00:00:00.000001"
+
+    rows = _rows(database)
+    migrate.downgrade(database.engine, BEFORE_IDS_NEVER_REUSED)
+    assert _rows(database) == rows
+    assert _schema_objects(database) == objects
+    if database.dialect == "sqlite":
+        with database.engine.connect() as conn:
+            assert sorted(migrate.reusable_id_tables(conn, _metadata())) == sorted(
+                HARD_DELETED_TABLES
+            )
+    migrate.upgrade(database.engine)
+    assert _rows(database) == rows
+    assert migrate.check(database.engine) == []
+
+
+def _metadata() -> MetaData:
+    from asyncops_desktop.domain.models import Base
+
+    return Base.metadata
+
+
+def test_check_reports_a_sqlite_table_that_reuses_ids(tmp_path: Path) -> None:
+    database = migrate.open_database(str(tmp_path / "asyncops.db"))
+    try:
+        assert migrate.check(database.engine) == []
+        with database.engine.begin() as conn:
+            # The same table without AUTOINCREMENT, as a hand-made copy might have it.
+            conn.exec_driver_sql("DROP TABLE remember_tokens")
+            conn.exec_driver_sql(
+                "CREATE TABLE remember_tokens (id INTEGER NOT NULL PRIMARY KEY, "
+                "user_id INTEGER NOT NULL, token_hash VARCHAR(64) NOT NULL, "
+                "created_at DATETIME NOT NULL, expires_at DATETIME NOT NULL, "
+                "last_used_at DATETIME)"
+            )
+        diffs = migrate.check(database.engine)
+        assert "ids of remember_tokens can be reused (no AUTOINCREMENT)" in diffs
+    finally:
+        database.dispose()
