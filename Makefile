@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest stress bench bundle wheel clean
+.PHONY: install run test lint typecheck pytest stress bench screenshots bundle wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ stress: $(STAMP)  ## resilience scenarios at full size (kills, 8 clients x 500 o
 bench: $(STAMP)  ## benchmarks at --scale 1000, each figure next to its baseline
 	$(BIN)/python -m bench $(ARGS)
 	$(BIN)/python -m bench.decisions_io $(ARGS)
+
+screenshots: $(STAMP)  ## every page and the main dialogs, light and dark, into docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots --out docs/screenshots $(ARGS)
 
 bundle: $(STAMP)  ## build the PyInstaller one-folder bundle and smoke-test it
 	bash .ci/bundle-check.sh

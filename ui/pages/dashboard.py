@@ -335,7 +335,8 @@ class Card(QFrame):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty_label, 1)
         layout.addWidget(self.more_label)
-        self.setMinimumHeight(230)
+        # Two rows of cards and the trend fit a 1280×800 window without scrolling.
+        self.setMinimumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._follow_palette()
 
@@ -406,6 +407,18 @@ class Card(QFrame):
         record = item.data(RECORD_ROLE)
         if isinstance(record, tuple | list) and len(record) == 2:
             self.item_activated.emit(str(record[0]), int(record[1]))
+
+
+class _FittingGrid(QGridLayout):
+    """A grid the scroll area fits to its viewport (down to the cards' minimum heights).
+
+    Word-wrapped captions give a layout a height-for-width, and a scroll area then sizes its
+    widget by the preferred height instead: the trend would start below a 1280×800 window.
+    """
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        """Never: the cards have the room their captions need at their minimum height."""
+        return False
 
 
 class DashboardPage(QWidget):
@@ -533,7 +546,7 @@ class DashboardPage(QWidget):
         trend_layout.setContentsMargins(12, 10, 12, 10)
         trend_layout.addWidget(self.trend)
         grid_box = QWidget()
-        grid = QGridLayout(grid_box)
+        grid = _FittingGrid(grid_box)
         grid.setContentsMargins(0, 0, 6, 0)
         grid.setSpacing(10)
         for position, card in enumerate(self.cards):

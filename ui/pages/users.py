@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,6 +60,8 @@ USER_COLUMNS: tuple[Column[UserDTO], ...] = (
         width_chars=12,
     ),
 )
+
+EMAIL_COLUMN = next(i for i, c in enumerate(USER_COLUMNS) if c.key == "email")
 
 ROLE_FILTERS = (("All roles", None), ("Admins", Role.ADMIN.value), ("Members", Role.MEMBER.value))
 ACTIVE_FILTERS = (("Active", True), ("Deactivated", False), ("Active and deactivated", None))
@@ -159,11 +161,22 @@ class UsersPage(QWidget):
             self.model.sort_column, self.model.sort_order
         )
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Rows as compact as the other pages' lists; the email column takes the spare width,
+        # so long addresses are not cut while the date column sits beside empty space.
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(False)
         width = self.table.fontMetrics().averageCharWidth()
         for column, declared in enumerate(USER_COLUMNS):
-            self.table.horizontalHeader().resizeSection(column, declared.width_chars * width + 16)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, declared.width_chars * width + 16)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(EMAIL_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self.edit_user())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 

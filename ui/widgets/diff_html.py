@@ -48,8 +48,19 @@ def parts_html(parts: list[DiffPart], palette: QPalette) -> str:
     """HTML for a word diff."""
     removed, added = diff_colours(palette)
     out: list[str] = []
+    previous: DiffPart | None = None
     for part in parts:
         text = escape_text(part.text)
+        if (
+            previous is not None
+            and previous.kind == "removed"
+            and part.kind == "added"
+            and not previous.text[-1:].isspace()
+            and not part.text[:1].isspace()
+        ):
+            # "Split" struck right against "Freeze" would read as one word "SplitFreeze".
+            out.append(" ")
+        previous = part
         if part.kind == "removed":
             out.append(f'<s style="background-color: {removed}" title="removed">{text}</s>')
         elif part.kind == "added":

@@ -131,7 +131,8 @@ class TrendChart(QWidget):
             self.series[line.key] = series
         self.view = _HoverChartView(self.chart)
         self.view.setAccessibleName("Incidents, blockers and status updates per day")
-        self.view.setMinimumHeight(260)
+        # Room for the axes and a legend; the dashboard's cards above keep theirs at 1280×800.
+        self.view.setMinimumHeight(210)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.day_hovered.connect(self.show_day)
 
