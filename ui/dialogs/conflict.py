@@ -270,7 +270,9 @@ class ConflictDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        self.resize(980, min(760, 180 + 190 * len(conflicts)))
+        # As tall as the fields need (up to a screenful), so a short conflict has no empty band.
+        chrome = intro.sizeHint().height() + self.buttons.sizeHint().height() + 48
+        self.resize(980, max(320, min(760, body.sizeHint().height() + chrome)))
 
     @property
     def save_button(self) -> QWidget:

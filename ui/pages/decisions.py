@@ -14,10 +14,12 @@ import functools
 import html
 
 import shiboken6
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -104,7 +106,69 @@ STATUS_FILTERS: tuple[tuple[str, object], ...] = (
     ("In force (proposed or accepted)", (S.PROPOSED.value, S.ACCEPTED.value)),
     *((label, (value,)) for value, label in DECISION_STATUS_LABELS.items()),
 )
-HISTORY_SHARE = 0.42
+# First-show shares: the list, then the History within the editor. At 1280 px the form keeps
+# about 400 px (the date fields wrap to two lines) and the History about 270 px.
+LIST_SHARE = 0.36
+HISTORY_SHARE = 0.40
+
+
+class FieldStrip(QWidget):
+    """Fields side by side while they fit, otherwise wrapped onto more lines.
+
+    Its minimum width is the widest single field, so a narrow editor wraps the fields
+    instead of growing wider than its pane (and hiding the counters off its right edge).
+    """
+
+    def __init__(self, rows: list[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows = rows
+        self._columns = 0
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(6)
+        self._arrange(len(rows))
+
+    @property
+    def columns(self) -> int:
+        """How many fields share a line now."""
+        return self._columns
+
+    def _fits(self, columns: int, width: int) -> bool:
+        spacing = self._grid.horizontalSpacing()
+        for start in range(0, len(self._rows), columns):
+            line = self._rows[start : start + columns]
+            needed = sum(row.minimumSizeHint().width() for row in line)
+            if needed + spacing * (len(line) - 1) > width:
+                return False
+        return True
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for row in self._rows:
+            self._grid.removeWidget(row)
+        for index, row in enumerate(self._rows):
+            self._grid.addWidget(row, index // columns, index % columns)
+        for column in range(len(self._rows)):
+            self._grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As narrow as the widest field; as tall as the current arrangement."""
+        width = max((row.minimumSizeHint().width() for row in self._rows), default=0)
+        return QSize(width, self._grid.minimumSize().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Put as many fields on a line as fit the new width."""
+        width = event.size().width()
+        columns = next(
+            (n for n in range(len(self._rows), 1, -1) if self._fits(n, width)),
+            1,
+        )
+        self._arrange(columns)
+        super().resizeEvent(event)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,18 +283,16 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         review_layout.setSpacing(2)
         review_layout.addWidget(self.review_edit, 1)
         review_layout.addWidget(self.review_clear)
-        trio = QWidget()
-        trio_layout = QHBoxLayout(trio)
-        trio_layout.setContentsMargins(0, 0, 0, 0)
-        trio_layout.setSpacing(10)
+        trio: list[QWidget] = []
         for key, row in (
             ("decision_date", FieldRow("Decision &date", self.date_edit)),
             ("status", FieldRow("St&atus", self.status_combo)),
             ("review_by", FieldRow("Re&view by", review, hint="When to look at this again")),
         ):
             self.register_field(key, row)
-            trio_layout.addWidget(row, 1)
-        self.form_layout.addWidget(trio)
+            trio.append(row)
+        self.date_strip = FieldStrip(trio)
+        self.form_layout.addWidget(self.date_strip)
 
         self.link_label = QLabel()
         self.link_label.setObjectName("supersededLink")
@@ -254,6 +316,8 @@ class DecisionEditor(RecordEditor[DecisionDTO]):
         )
         self.outcome_edit = MarkdownEditor("Outcome")
         self.outcome_edit.setMinimumHeight(180)
+        # Tall enough for a few paragraphs and their preview; Tags and Participants stay near.
+        self.outcome_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 19)
         self.outcome_edit.text_changed.connect(self.edited)
         self.add_field(
             "outcome",
@@ -755,7 +819,7 @@ class DecisionsPage(RecordPage[DecisionDTO]):
         super().showEvent(event)
         if first:
             total = max(self.splitter.width(), 800)
-            list_width = int(total * 0.38)
+            list_width = int(total * LIST_SHARE)
             self.splitter.setSizes([list_width, total - list_width])
             body = max(self.editor.body_splitter.width(), total - list_width - 24)
             history = int(body * HISTORY_SHARE)
