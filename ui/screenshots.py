@@ -163,7 +163,10 @@ class Databases:
     def fresh(self, name: str, theme: str) -> Path:
         """A copy of ``full`` or ``empty`` for one theme's run."""
         source = self.full if name == "full" else self.empty
-        target = self.root / f"{name}-{theme}.db"
+        # Named like a person's files: the dialogs and the status bar show these paths.
+        folder = self.root / theme
+        folder.mkdir(exist_ok=True)
+        target = folder / ("platform-team.db" if name == "full" else "new-team.db")
         _copy_sqlite(source, target)
         return target
 
@@ -434,7 +437,7 @@ def shoot_export_import(shooter: Shooter, session: Session, root: Path) -> None:
     assert export is not None
     wait_until(export.file_dialog.isVisible, "the export's folder dialog")
     export.file_dialog.reject()
-    folder = root / f"madr-{shooter.theme}"
+    folder = root / "decisions-madr"
     done: list[object] = []
     export.exported.connect(done.append)
     export.failed.connect(done.append)
@@ -448,7 +451,7 @@ def shoot_export_import(shooter: Shooter, session: Session, root: Path) -> None:
     session.settle()
 
     # A folder to import: a few exported files (already there: skipped) and new ones.
-    source = root / f"import-{shooter.theme}"
+    source = root / "decisions-to-import"
     source.mkdir()
     for path in sorted(folder.glob("*.md"))[:4]:
         shutil.copy(path, source / path.name)
@@ -516,7 +519,7 @@ def shoot_offline(
     """An offline copy with two changes, one also made on the server: banner, panel, sync."""
     source = Database(sqlite_url(database_path))
     try:
-        out = database_path.parent / f"offline-{shooter.theme}.db"
+        out = database_path.parent / "platform-team-offline.db"
         report = take_snapshot(source, out, owner_email=ADMIN_EMAIL, source_profile=FULL_PROFILE)
         profile = remember_snapshot(store, report.info)
         with source.read() as s:

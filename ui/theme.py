@@ -112,6 +112,12 @@ class ThemeManager(QObject):
             if fusion is not None:
                 self.app.setStyle(fusion)
         self.app.setPalette(palette)
+        sheet = self.app.styleSheet()
+        if sheet:
+            # With a style sheet, widgets keep the palette they were polished with: the
+            # window's Database page, built before the theme was applied, stayed black on dark.
+            # Setting the sheet again polishes every widget with the new palette.
+            self.app.setStyleSheet(sheet)
 
     def is_dark(self) -> bool:
         """Whether the palette applied now is dark."""

@@ -175,8 +175,11 @@ class ConnectDialog(QDialog):
         """Show the stored profiles and select one (the given id, else the first)."""
         self.profile_list.clear()
         chosen: QListWidgetItem | None = None
+        # Rows with room around the name, easier to aim at than lines of bare text.
+        row_height = self.profile_list.fontMetrics().height() + 10
         for profile in self.store.profiles():
             item = QListWidgetItem(profile.name)
+            item.setSizeHint(QSize(0, row_height))
             item.setData(Qt.ItemDataRole.UserRole, profile.id)
             item.setToolTip(f"{KIND_TEXT[profile.kind]}: {profile.describe()}")
             self.profile_list.addItem(item)

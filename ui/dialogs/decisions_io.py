@@ -242,7 +242,11 @@ class ImportDecisionsDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.table.setColumnWidth(2, 240)
+        self.table.setColumnWidth(2, 220)
+        # The reasons are sentences ("already present as decision #12", unknown people):
+        # wrapped, not cut to a few words.
+        self.table.setWordWrap(True)
+        self.table.setUniformRowHeights(False)
         self.summary = MessageLabel("Import summary")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
@@ -266,7 +270,7 @@ class ImportDecisionsDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
-        self.resize(860, 480)
+        self.resize(1040, 520)
 
     def choose_folder(self) -> None:
         """Open a folder chooser; the choice is previewed at once."""

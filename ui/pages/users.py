@@ -184,7 +184,7 @@ class UsersPage(QWidget):
         self.message.setObjectName("usersMessage")
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(10)
         layout.addWidget(title)
         layout.addLayout(filters)
