@@ -46,7 +46,7 @@ import json
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -265,16 +265,23 @@ class PendingChange:
     message: str | None
     conflict: ConflictRecord | None
 
-    def describe(self) -> str:
-        """One line for the pending-changes panel."""
+    def describe(self, titles: Mapping[int, str] | None = None) -> str:
+        """One line for the pending-changes panel; ``titles`` names decisions by their title."""
+
+        def name(decision_id: int) -> str:
+            title = (titles or {}).get(decision_id)
+            return f"“{title}”" if title else f"decision {decision_id}"
+
         if self.kind == "record":
-            return f"New decision {self.new_decision_id}: {self.arguments.get('title')}"
+            return f"New decision “{self.arguments.get('title')}”"
         if self.kind == "supersede":
-            return f"Decision {self.decision_id} superseded by: {self.arguments.get('title')}"
-        if self.kind in ("delete", "restore"):
-            return f"{self.kind.capitalize()}d decision {self.decision_id}"
-        names = ", ".join(name.replace("_ids", "s").replace("_", " ") for name in self.arguments)
-        return f"Changed {names} of decision {self.decision_id}"
+            return f"{name(self.decision_id)} superseded by “{self.arguments.get('title')}”"
+        if self.kind == "delete":
+            return f"Deleted {name(self.decision_id)}"
+        if self.kind == "restore":
+            return f"Restored {name(self.decision_id)}"
+        names = ", ".join(arg.replace("_ids", "s").replace("_", " ") for arg in self.arguments)
+        return f"Changed {names} of {name(self.decision_id)}"
 
 
 @dataclass(frozen=True)
@@ -815,6 +822,12 @@ class OfflineWorkspace:
         self.close()
 
     # -- pending changes --------------------------------------------------------------------
+    def decision_titles(self) -> dict[int, str]:
+        """Every decision in the copy (deleted ones too) by id, for describing changes."""
+        with self.database.read() as session:
+            rows = session.execute(select(Decision.id, Decision.title)).all()
+        return {int(decision_id): str(title) for decision_id, title in rows}
+
     def pending_changes(self, *, include_applied: bool = False) -> list[PendingChange]:
         """Offline edits in the order they were made (pending, conflicting and failed ones)."""
         with self.database.read() as session:
@@ -900,6 +913,7 @@ class OfflineWorkspace:
             and r.server_decision_id is not None
         }
         todo = [r for r in rows if r.state == "pending"]
+        starts = _starting_states(r for r in rows if r.state != "applied")
         blocked = {
             int(k)
             for r in rows
@@ -910,7 +924,7 @@ class OfflineWorkspace:
         for index, row in enumerate(todo):
             if cancel is not None:
                 cancel.check()
-            outcome = _apply(server, actor, row, id_map, blocked)
+            outcome = _apply(server, actor, row, id_map, blocked, starts)
             if outcome.result in ("conflict", "failed"):
                 blocked |= {int(k) for k in json.loads(row.before)}
             _mark_done(self.database, row.id, outcome)
@@ -948,7 +962,7 @@ class OfflineWorkspace:
             {
                 c.key: getattr(r, c.key)
                 for c in OfflinePendingChange.__table__.columns
-                if c.key not in ("id", "local_effects")
+                if c.key != "local_effects"
             }
             for r in rows
         ]
@@ -1056,15 +1070,20 @@ class OfflineWorkspace:
         pointing at a version that no longer exists, refused however it was resolved.
         """
         with self.database.write() as session:
-            rows = session.execute(
-                select(OfflinePendingChange).where(OfflinePendingChange.state == "conflict")
-            ).scalars()
+            rows = list(
+                session.execute(
+                    select(OfflinePendingChange)
+                    .where(OfflinePendingChange.state != "applied")
+                    .order_by(OfflinePendingChange.id)
+                ).scalars()
+            )
+            starts = _starting_states(rows)
             for row in rows:
                 record = _conflict_from_json(row.id, row.conflict)
                 if record is None or record.decision_id != current.decision.id:
                     continue
                 arguments = _decode_arguments(json.loads(row.payload))
-                row.conflict = _conflict_to_json(_conflict_record(row, arguments, current))
+                row.conflict = _conflict_to_json(_conflict_record(row, arguments, current, starts))
 
 
 def _revert(service: DecisionService, decision_id: int, before: dict[str, Any] | None) -> None:
@@ -1248,6 +1267,7 @@ def _apply(
     row: OfflinePendingChange,
     id_map: Mapping[int, int],
     blocked: set[int],
+    starts: Mapping[int, Any] | None = None,
 ) -> ChangeOutcome:
     """Apply one pending change on the server (one transaction) and say what happened.
 
@@ -1295,7 +1315,7 @@ def _apply(
             target,
             "conflict",
             "It builds on an earlier change to this decision that was not applied.",
-            _conflict_record(row, arguments, current),
+            _conflict_record(row, arguments, current, starts),
         )
     service = _SyncService(server, actor, row.change_uid, row.kind, row.made_at, expected)
     try:
@@ -1323,7 +1343,7 @@ def _apply(
         )
     except EditConflict as conflict:
         assert isinstance(conflict.current, DecisionDetail)
-        record = _conflict_record(row, arguments, conflict.current)
+        record = _conflict_record(row, arguments, conflict.current, starts)
         return ChangeOutcome(
             row.id, row.kind, local_id or row.decision_id, target, "conflict", str(conflict), record
         )
@@ -1334,19 +1354,38 @@ def _apply(
     return ChangeOutcome(row.id, row.kind, local_id or row.decision_id, result_id, "applied")
 
 
+def _starting_states(rows: Iterable[OfflinePendingChange]) -> dict[int, Any]:
+    """Per decision, the state kept with the first of ``rows`` (in order) that touched it.
+
+    That is the server's state as the copy knew it; later changes' own "before" states hold
+    earlier offline edits, which the other person never saw.
+    """
+    starts: dict[int, Any] = {}
+    for row in rows:
+        for decision_id, state in json.loads(row.before).items():
+            starts.setdefault(int(decision_id), state)
+    return starts
+
+
 def _conflict_record(
-    row: OfflinePendingChange, arguments: Mapping[str, object], current: DecisionDetail
+    row: OfflinePendingChange,
+    arguments: Mapping[str, object],
+    current: DecisionDetail,
+    starts: Mapping[int, Any] | None = None,
 ) -> ConflictRecord:
     """The fields to choose between: the user's, and whether the decision is deleted.
 
     A delete, restore or supersede also shows every field the server changed meanwhile (the
-    user's value there is the one they started from), so the choice is made knowing what it
-    deletes or replaces. Whenever the server deleted or restored the decision meanwhile,
-    ``deleted_at`` is one of the fields: keeping the user's side restores or deletes it again.
+    user's value there is their own just before the change), so the choice is made knowing
+    what it deletes or replaces. Whenever the server deleted or restored the decision
+    meanwhile, ``deleted_at`` is one of the fields: keeping the user's side restores or
+    deletes it again. ``base`` is the server's state as the copy knew it (``starts``).
     """
     theirs = state_of(current)
     before = json.loads(row.before).get(str(row.decision_id))
-    base = _decode_state(before["state"]) if before else {}
+    own = _decode_state(before["state"]) if before else {}
+    start = starts.get(row.decision_id, before) if starts is not None else before
+    base = _decode_state(start["state"]) if start else {}
     mine: dict[str, object] = {_state_field(k): v for k, v in arguments.items()}
     if row.kind == "delete":
         mine = {"deleted_at": row.made_at}
@@ -1357,13 +1396,13 @@ def _conflict_record(
     if row.kind in ("delete", "restore", "supersede") and base:
         for name in STATE_FIELDS:
             if name not in mine and name != "deleted_at" and theirs.get(name) != base.get(name):
-                mine[name] = base.get(name)
+                mine[name] = own.get(name)
     if (
         "deleted_at" not in mine
         and base
         and (theirs["deleted_at"] is None) != (base.get("deleted_at") is None)
     ):
-        mine["deleted_at"] = base.get("deleted_at")
+        mine["deleted_at"] = own.get("deleted_at")
     fields = []
     for name in STATE_FIELDS:
         if name not in mine:

@@ -499,6 +499,27 @@ def test_sync_with_a_conflict_then_resolve(team: Team, tmp_path: Path) -> None:
         assert verify(team.database).ok and verify(workspace.database).ok
 
 
+def test_changes_keep_their_ids_through_the_refresh(team: Team, tmp_path: Path) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    _snapshot(team, out, tag="infra")
+    ids = team.ids
+    with open_snapshot(out) as workspace:
+        workspace.decisions.update(ids["backups"], context="Disks fail", expected_version=1)
+        workspace.decisions.update(ids["postgres"], title="Adopt PostgreSQL 17", expected_version=2)
+        DecisionService(team.database, team.admin).update(
+            ids["postgres"], title="Adopt PostgreSQL 18", expected_version=2
+        )
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["applied", "conflict"]
+        [conflict] = report.conflicts
+        # The report's conflict is the copy's change after the refresh, under the same id.
+        [kept] = workspace.pending_changes()
+        assert (kept.id, kept.conflict) == (conflict.change_id, conflict)
+        detail = workspace.resolve(conflict.change_id, team.database, {"title": "PostgreSQL 17"})
+        assert detail.decision.title == "PostgreSQL 17"
+        assert workspace.pending_changes() == []
+
+
 class _Killed(Exception):
     """Stands for the app being killed at that point."""
 

@@ -7,14 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 from session_support import ADMIN_EMAIL, ADMIN_PASSWORD, TIMEOUT_MS, Driver, driving, save_profile
+from sqlalchemy import func, select
 
 from asyncops_desktop.db import Database
+from asyncops_desktop.domain.enums import Role
+from asyncops_desktop.domain.models import DecisionAuditEntry, DecisionOfflineChange
 from asyncops_desktop.offline import SnapshotFilter, remember_snapshot, take_snapshot
 from asyncops_desktop.profiles import ProfileKind, ProfileStore
 from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.decisions import DecisionService
+from asyncops_desktop.services.users import UserService
 from ui.app import AppController
 from ui.dialogs.decisions_io import ImportDecisionsDialog
 from ui.main_window import DATABASE_PAGE
@@ -54,6 +59,30 @@ def decisions(database: Database, admin: Actor) -> list[int]:
 def settle(qtbot: QtBot, controller: AppController) -> None:
     """Wait until the database worker has answered every job."""
     qtbot.waitUntil(lambda: controller.worker.pending_jobs == 0, timeout=TIMEOUT_MS)
+
+
+def max_audit_id(database: Database) -> int:
+    """The id of the newest audit row on the server."""
+    with database.read() as session:
+        return int(session.execute(select(func.max(DecisionAuditEntry.id))).scalar() or 0)
+
+
+def new_audit(database: Database, after_id: int) -> list[tuple[object, ...]]:
+    """(decision, author, type, field, old, new) of the server's audit rows after ``after_id``."""
+    with database.read() as session:
+        rows = session.execute(
+            select(
+                DecisionAuditEntry.decision_id,
+                DecisionAuditEntry.changed_by_id,
+                DecisionAuditEntry.change_type,
+                DecisionAuditEntry.field_name,
+                DecisionAuditEntry.old_value,
+                DecisionAuditEntry.new_value,
+            )
+            .where(DecisionAuditEntry.id > after_id)
+            .order_by(DecisionAuditEntry.id)
+        ).all()
+    return [tuple(r) for r in rows]
 
 
 def signed_in_admin(driver: Driver, db_url: str) -> AppController:
@@ -224,3 +253,118 @@ def test_an_offline_profile_opens_without_sign_in_and_syncs_an_edit(
     assert workspace.pending_changes() == []
     qtbot.waitUntil(lambda: banner.text().endswith(")"), timeout=TIMEOUT_MS)
     prompt.reject()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_sync_from_the_menu_resolves_a_conflict_field_by_field(
+    driver: Driver,
+    qtbot: QtBot,
+    db_url: str,
+    database: Database,
+    decisions: list[int],
+    admin: Actor,
+    tmp_path: Path,
+) -> None:
+    save_profile(db_url)
+    report = take_snapshot(
+        database,
+        tmp_path / "copy.db",
+        filters=SnapshotFilter(tag="infra"),
+        owner_email=ADMIN_EMAIL,
+        source_profile="Test database",
+    )
+    offline = remember_snapshot(ProfileStore(), report.info)
+    olga_user = UserService(database, admin).create(
+        email="olga@example.com", full_name="Olga Ops", password="olga password 12", role="admin"
+    )
+    olga = Actor(olga_user.id, Role.ADMIN)
+    target = decisions[0]
+    controller = driver.make(profile_name=offline.name)
+    with qtbot.waitSignal(controller.signed_in, timeout=TIMEOUT_MS):
+        controller.start()
+    settle(qtbot, controller)
+    window = controller.window
+    page = window.current_page()
+    assert isinstance(page, DecisionsPage)
+
+    # Offline: a new title and context in one save.
+    with qtbot.waitSignal(page.editor.history_loaded, timeout=TIMEOUT_MS):
+        page.open_record(target)
+    page.editor.title_edit.setText("Adopt PostgreSQL 17")
+    page.editor.context_edit.setPlainText("Reports need window functions")
+    with qtbot.waitSignal(page.editor.saved, timeout=TIMEOUT_MS):
+        assert page.editor.save()
+    settle(qtbot, controller)
+    workspace = controller.workspace
+    assert workspace is not None
+    [pending] = workspace.pending_changes()
+    # Meanwhile, in another session, Olga renames the same decision on the server.
+    DecisionService(database, olga).update(target, title="Adopt PostgreSQL 18", expected_version=1)
+    start = max_audit_id(database)
+
+    # File ▸ Sync offline changes…
+    [file_menu] = [a.menu() for a in window.menuBar().actions() if a.text() == "&File"]
+    assert isinstance(file_menu, QMenu)
+    sync_action = next(a for a in file_menu.actions() if a.objectName() == "syncOfflineAction")
+    assert sync_action.text() == "S&ync offline changes…" and sync_action.isEnabled()
+    sync_action.trigger()
+    sync = driver.dialog(lambda: controller.sync_dialog)
+    with qtbot.waitSignal(sync.synced, timeout=TIMEOUT_MS) as synced:
+        sync.sync_button.click()
+    qtbot.waitUntil(lambda: not sync.busy, timeout=TIMEOUT_MS)
+    assert synced.args[0].applied == 0 and len(synced.args[0].conflicts) == 1
+    assert sync.summary.text() == (
+        "Synced: 0 applied, 1 conflict, 0 refused. Resolve the conflicts to finish."
+    )
+    assert max_audit_id(database) == start
+    # The copy now shows the server's version; the change waits as a conflict.
+    settle(qtbot, controller)
+    assert workspace.decisions.get(target).decision.title == "Adopt PostgreSQL 18"
+    panel = controller.pending_panel
+    assert panel is not None
+    assert panel.tree.topLevelItem(0).text(2) == "Conflict — resolve in Sync"  # type: ignore[union-attr]
+
+    sync.resolve_button.click()
+    conflict = sync.conflict_dialog
+    assert conflict is not None and conflict.isVisible()
+    assert conflict.fields() == ["title", "context"]
+    assert conflict.choices["title"].state_label.text() == "⚠ Changed by both of you"
+    assert conflict.choices["context"].state_label.text() == "Changed by you"
+    # A title written from both versions, and my context.
+    conflict.set_edited("title", "Adopt PostgreSQL 18 (17 features)")
+    conflict.set_choice("context", "mine")
+    with qtbot.waitSignal(sync.conflict_resolved, timeout=TIMEOUT_MS):
+        conflict.save_button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not sync.busy, timeout=TIMEOUT_MS)
+    assert sync.summary.text() == "All conflicts resolved; this copy now matches the server."
+
+    # The server, exactly: the two fields, by the copy's owner, recorded as made offline.
+    a = admin.user_id
+    assert new_audit(database, start) == [
+        (target, a, "updated", "title", "Adopt PostgreSQL 18", "Adopt PostgreSQL 18 (17 features)"),
+        (target, a, "updated", "context", "A shared server", "Reports need window functions"),
+    ]
+    server = DecisionService(database, admin).get(target).decision
+    assert (server.title, server.context, server.version) == (
+        "Adopt PostgreSQL 18 (17 features)",
+        "Reports need window functions",
+        3,
+    )
+    with database.read() as session:
+        marks = session.execute(
+            select(
+                DecisionOfflineChange.decision_id,
+                DecisionOfflineChange.changed_by_id,
+                DecisionOfflineChange.kind,
+                DecisionOfflineChange.made_at,
+            )
+        ).all()
+    assert [tuple(m) for m in marks] == [(target, a, "update", pending.made_at)]
+    # The copy and the window follow the server.
+    settle(qtbot, controller)
+    assert workspace.pending_changes() == []
+    assert workspace.decisions.get(target).decision.title == "Adopt PostgreSQL 18 (17 features)"
+    assert panel.tree.topLevelItemCount() == 0
+    banner = controller.offline_banner
+    assert banner is not None and "not yet synced" not in banner.text()
+    sync.reject()

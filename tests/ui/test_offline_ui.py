@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from asyncops_desktop.db import Database
@@ -24,6 +24,7 @@ from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.decisions import DecisionService
 from ui.offline import OfflineBanner, PendingChangesPanel, SyncDialog, TakeOfflineDialog
 from ui.offline.banner import age_text
+from ui.theme import dark_palette
 
 # The offline source is a shared server: these tests run on PostgreSQL only.
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -38,6 +39,14 @@ def shot(widget: QWidget, name: str) -> None:
     folder = os.environ.get("ASYNCOPS_SHOTS")
     if folder:
         widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def save(widget: QWidget, folder: Path, name: str) -> Path:
+    """Save a picture of the widget in ``folder`` (and in ``ASYNCOPS_SHOTS``, if set)."""
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path))
+    shot(widget, name)
+    return path
 
 
 @pytest.fixture
@@ -208,8 +217,8 @@ def test_pending_changes_are_listed_and_discarded(
         for i in range(panel.tree.topLevelItemCount())
     ]
     assert [r[1:] for r in rows] == [
-        [f"Changed title of decision {ids['postgres']}", "Waiting to sync"],
-        [f"Changed context of decision {ids['backups']}", "Waiting to sync"],
+        ["Changed title of “Adopt PostgreSQL 17”", "Waiting to sync"],
+        ["Changed context of “Nightly backups”", "Waiting to sync"],
     ]
     assert panel.summary.text().startswith("2 changes are kept on this computer")
     shot(panel, "pending-changes")
@@ -218,7 +227,7 @@ def test_pending_changes_are_listed_and_discarded(
     panel.discard_button.click()
     box = panel.confirm
     assert isinstance(box, QMessageBox) and box.isVisible()
-    assert box.text() == f"Discard “Changed title of decision {ids['postgres']}”?"
+    assert box.text() == "Discard this offline change? Changed title of “Adopt PostgreSQL 17”."
     discard = next(b for b in box.buttons() if b.text() == "Discard")
     with qtbot.waitSignal(panel.changed):
         discard.click()
@@ -257,7 +266,7 @@ def test_sync_with_a_conflict_resolved_in_the_conflict_dialog(
     results = [dialog.results.topLevelItem(i).text(1) for i in range(2)]  # type: ignore[union-attr]
     assert results == ["Conflict", "Applied"]
     assert dialog.results.topLevelItem(1).text(0) == (  # type: ignore[union-attr]
-        f"Changed context of decision {ids['backups']}"
+        "Changed context of “Nightly backups”"
     )
     assert dialog.resolve_button.isVisible()
     shot(dialog, "sync-result-conflict")
@@ -295,3 +304,150 @@ def test_an_unreachable_server_keeps_every_change(
     assert "\n" not in text and "Traceback" not in text
     assert [c.state for c in workspace.pending_changes()] == ["pending"]
     assert dialog.report is None
+
+
+# -- how it looks ----------------------------------------------------------------------------------
+def test_offline_views_in_light_and_dark(
+    qtbot: QtBot,
+    db_url: str,
+    database: Database,
+    admin: Actor,
+    decision_ids: dict[str, int],
+    tmp_path: Path,
+) -> None:
+    """The banner, several kinds of pending change, a sync with conflicts: both themes."""
+    out = tmp_path / "admin-copy.db"
+    take_snapshot(
+        database,
+        out,
+        filters=SnapshotFilter(tag="infra"),
+        owner_email="admin@example.com",
+        source_profile="Team server",
+    )
+    ids = decision_ids
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light = app.palette()
+    pictures: list[Path] = []
+    with open_snapshot(out) as workspace:
+        decisions = workspace.decisions
+        decisions.update(ids["postgres"], title="Adopt PostgreSQL 17", expected_version=1)
+        decisions.supersede(
+            ids["vpn"],
+            title="WireGuard for remote access",
+            description="Replaces the old VPN",
+            context="The VPN appliance is end of life",
+            outcome="WireGuard on the bastion",
+            decision_date=dt.date(2026, 3, 20),
+        )
+        decisions.record(
+            title="Status page",
+            description="A public status page",
+            context="Customers ask during incidents",
+            outcome="Hosted status page",
+            decision_date=dt.date(2026, 3, 21),
+        )
+        decisions.delete(ids["backups"], expected_version=1)
+        decisions.restore(ids["backups"])
+        assert [c.kind for c in workspace.pending_changes()] == [
+            "update",
+            "supersede",
+            "record",
+            "delete",
+            "restore",
+        ]
+        # Meanwhile on the server: the same title renamed, the deleted-then-restored one edited.
+        server = DecisionService(database, admin)
+        server.update(ids["postgres"], title="Adopt PostgreSQL 18", expected_version=1)
+        server.update(ids["backups"], outcome="Hourly snapshots as well", expected_version=1)
+        try:
+            for theme, palette in (("light", light), ("dark", dark_palette())):
+                app.setPalette(palette)
+                # Widgets already shown take the new palette from posted events.
+                app.processEvents()
+                banner = OfflineBanner(workspace.info)
+                qtbot.addWidget(banner)
+                banner.set_pending(len(workspace.pending_changes()))
+                banner.resize(980, 44)
+                banner.show()
+                pictures.append(save(banner, tmp_path, f"offline-banner-{theme}"))
+                panel = PendingChangesPanel(workspace)
+                qtbot.addWidget(panel)
+                panel.resize(760, 240)
+                panel.show()
+                assert [
+                    panel.tree.topLevelItem(i).text(1)  # type: ignore[union-attr]
+                    for i in range(5)
+                ] == [
+                    "Changed title of “Adopt PostgreSQL 17”",
+                    "“Replace the VPN” superseded by “WireGuard for remote access”",
+                    "New decision “Status page”",
+                    "Deleted “Nightly backups”",
+                    "Restored “Nightly backups”",
+                ]
+                pictures.append(save(panel, tmp_path, f"pending-changes-{theme}"))
+        finally:
+            app.setPalette(light)
+
+        dialog = SyncDialog(workspace, db_url)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        with qtbot.waitSignal(dialog.synced, timeout=TIMEOUT_MS) as synced:
+            dialog.sync_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+        report = synced.args[0]
+        assert [o.result for o in report.outcomes] == [
+            "conflict",
+            "applied",
+            "applied",
+            "conflict",
+            "conflict",
+        ]
+        # Each change keeps its description and its id through the refresh.
+        assert [
+            dialog.results.topLevelItem(i).text(0)  # type: ignore[union-attr]
+            for i in range(5)
+        ] == [
+            "Changed title of “Adopt PostgreSQL 17”",
+            "“Replace the VPN” superseded by “WireGuard for remote access”",
+            "New decision “Status page”",
+            "Deleted “Nightly backups”",
+            "Restored “Nightly backups”",
+        ]
+        assert [c.change_id for c in dialog.open_conflicts] == [1, 4, 5]
+        assert dialog.results.topLevelItem(3).text(2) == (  # type: ignore[union-attr]
+            "Changed on the server meanwhile: Outcome"
+        )
+        try:
+            for theme, palette in (("light", light), ("dark", dark_palette())):
+                app.setPalette(palette)
+                # Widgets already shown take the new palette from posted events.
+                app.processEvents()
+                pictures.append(save(dialog, tmp_path, f"sync-conflicts-{theme}"))
+                panel = PendingChangesPanel(workspace)
+                qtbot.addWidget(panel)
+                panel.resize(760, 200)
+                panel.show()
+                pictures.append(save(panel, tmp_path, f"pending-after-sync-{theme}"))
+                dialog.resolve_next()
+                conflict = dialog.conflict_dialog
+                assert conflict is not None
+                conflict.resize(900, 420)
+                pictures.append(save(conflict, tmp_path, f"sync-conflict-title-{theme}"))
+                conflict.reject()
+                # The delete crossing an edit on the server shows both, and says "Deleted".
+                dialog.open_conflicts.append(dialog.open_conflicts.pop(0))
+                dialog.resolve_next()
+                deletion = dialog.conflict_dialog
+                assert deletion is not None and deletion.fields() == ["outcome", "deleted_at"]
+                mine = deletion.choices["deleted_at"].value_views[2]
+                assert isinstance(mine, QLabel) and mine.text().startswith("Deleted at ")
+                theirs = deletion.choices["deleted_at"].value_views[1]
+                assert isinstance(theirs, QLabel) and theirs.text() == "Not deleted"
+                deletion.resize(900, 560)
+                pictures.append(save(deletion, tmp_path, f"sync-conflict-delete-{theme}"))
+                deletion.reject()
+                dialog.open_conflicts.insert(0, dialog.open_conflicts.pop())
+        finally:
+            app.setPalette(light)
+    assert all(p.stat().st_size > 5_000 for p in pictures)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
 
 from asyncops_desktop.domain.models import utcnow
 from asyncops_desktop.offline import SnapshotInfo
@@ -48,6 +49,11 @@ class OfflineBanner(MessageBanner):
         self.sync_button.setAccessibleName("Sync with the server")
         self.sync_button.setToolTip("Send your offline changes to the server and refresh this copy")
         self.retry_requested.connect(self.sync_requested)
+        # The same Sync from the menu bar (see ``add_to_menu_beside``).
+        self.sync_action = QAction("S&ync offline changes…", self)
+        self.sync_action.setObjectName("syncOfflineAction")
+        self.sync_action.setStatusTip(self.sync_button.toolTip())
+        self.sync_action.triggered.connect(self.sync_requested)
         # Working on a copy is a state, not a message: it stays until the copy is closed.
         self.close_button.hide()
         self._timer = QTimer(self)
@@ -55,6 +61,25 @@ class OfflineBanner(MessageBanner):
         self._timer.timeout.connect(self.update_text)
         self._timer.start()
         self.update_text()
+
+    def add_to_menu_beside(self, action: QAction) -> None:
+        """Put "Sync offline changes…" in the menus holding ``action``, just above it.
+
+        The action belongs to the banner, so it leaves the menus when the copy is closed.
+        """
+        if any(isinstance(m, QMenu) for m in self.sync_action.associatedObjects()):
+            return
+        for holder in action.associatedObjects():
+            if isinstance(holder, QMenu):
+                holder.insertAction(action, self.sync_action)
+
+    def event(self, event: QEvent) -> bool:
+        """Placed in a main window: join its File menu, above "Take decisions offline…"."""
+        if event.type() == QEvent.Type.ParentChange:
+            anchor = getattr(self.window(), "take_offline_action", None)
+            if isinstance(anchor, QAction):
+                self.add_to_menu_beside(anchor)
+        return super().event(event)
 
     @property
     def info(self) -> SnapshotInfo:

@@ -43,6 +43,7 @@ class PendingChangesPanel(QWidget):
         self.setObjectName("pendingChangesPanel")
         self.setAccessibleName("Pending offline changes")
         self.changes: list[PendingChange] = []
+        self.titles: dict[int, str] = {}
         self.confirm: QMessageBox | None = None
         self.heading = QLabel("<b>Changes made offline</b>")
         self.heading.setAccessibleName("Pending changes heading")
@@ -82,6 +83,7 @@ class PendingChangesPanel(QWidget):
         """Read the pending changes again from the snapshot."""
         try:
             self.changes = self.workspace.pending_changes()
+            self.titles = self.workspace.decision_titles()
         except Exception as exc:
             self.changes = []
             self.message.show_error(error_sentence(exc))
@@ -90,7 +92,7 @@ class PendingChangesPanel(QWidget):
             item = QTreeWidgetItem(
                 [
                     local_time_text(change.made_at),
-                    change.describe(),
+                    change.describe(self.titles),
                     STATE_TEXT.get(change.state, change.state),
                 ]
             )
@@ -102,11 +104,21 @@ class PendingChangesPanel(QWidget):
         if count == 0:
             self.summary.setText("No changes are waiting: everything you edited offline is synced.")
         else:
-            noun = "change is" if count == 1 else "changes are"
-            self.summary.setText(
-                f"{count} {noun} kept on this computer until you sync. "
-                "Discarding one puts the decision back as it was."
-            )
+            waiting = sum(c.state == "pending" for c in self.changes)
+            stuck = count - waiting
+            if stuck == 0:
+                noun = "change is" if count == 1 else "changes are"
+                self.summary.setText(
+                    f"{count} {noun} kept on this computer until you sync. "
+                    "Discarding one puts the decision back as it was."
+                )
+            else:
+                noun = "change needs" if stuck == 1 else "changes need"
+                self.summary.setText(
+                    f"{stuck} {noun} you: resolve a conflict in Sync, or discard the change "
+                    "to keep the server's version."
+                    + (f" {waiting} more waiting to sync." if waiting else "")
+                )
         self._update_buttons()
 
     def selected_change(self) -> PendingChange | None:
@@ -137,7 +149,7 @@ class PendingChangesPanel(QWidget):
             self,
             name="discardPendingChange",
             title="Discard offline change",
-            question=f"Discard “{change.describe()}”?",
+            question=f"Discard this offline change? {change.describe(self.titles)}.",
             details=(
                 "The decision goes back to how it was before this change, and later offline "
                 "changes that build on it are discarded too. This cannot be undone."

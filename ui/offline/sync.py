@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from asyncops_desktop.domain.dto import DecisionDetail
-from asyncops_desktop.domain.models import User
+from asyncops_desktop.domain.models import Decision, User
 from asyncops_desktop.offline import (
     Cancellation,
     ConflictRecord,
@@ -29,9 +29,10 @@ from asyncops_desktop.offline import (
     Progress,
     SnapshotReport,
     SyncReport,
+    is_local_id,
 )
 from asyncops_desktop.services.base import Actor
-from ui.dialogs.common import MessageLabel, field_label
+from ui.dialogs.common import MessageLabel, field_label, local_time_text
 from ui.dialogs.conflict import ConflictDialog, Describe, plain_value
 from ui.offline.jobs import (
     Job,
@@ -41,6 +42,7 @@ from ui.offline.jobs import (
     open_server,
     progress_text,
 )
+from ui.widgets.diff_html import escape_text
 
 # Free text a person can merge by hand; other fields are a choice between the two values.
 TEXT_FIELDS = ("title", "description", "context", "outcome")
@@ -60,15 +62,20 @@ RESULT_TEXT = {
 
 
 def choices_for(record: ConflictRecord, resolved: Mapping[str, object]) -> dict[str, object]:
-    """The conflict dialog's values as ``DecisionService.update`` arguments.
+    """The conflict dialog's values as ``OfflineWorkspace.resolve`` choices.
 
     Only fields whose chosen value differs from the server's are sent: keeping theirs needs
-    no write. ``deleted_at`` is not an update argument, so a kept deletion is left out.
+    no write. ``deleted_at`` is sent when the chosen side differs from the server's in
+    whether the decision is deleted (the two deletion times themselves never match).
     """
     theirs = {f.field: f.theirs for f in record.fields}
     choices: dict[str, object] = {}
     for name, value in resolved.items():
-        if value == theirs.get(name) or name == "deleted_at":
+        if name == "deleted_at":
+            if (value is None) != (theirs.get(name) is None):
+                choices[name] = value
+            continue
+        if value == theirs.get(name):
             continue
         choices["participant_ids" if name == "participants" else name] = value
     return choices
@@ -116,6 +123,7 @@ class SyncDialog(OfflineJobDialog):
         self._current: ConflictRecord | None = None
         self._descriptions: dict[int, str] = {}
         self._on_success: Callable[[Any], None] = lambda _result: None
+        self._resolving = False
         source = workspace.info.source_profile or workspace.info.source
         self.intro = QLabel(
             f"Send the changes you made offline to <b>{source}</b>. Each one is applied only "
@@ -173,7 +181,8 @@ class SyncDialog(OfflineJobDialog):
         changes = self.workspace.pending_changes()
         pending = sum(c.state == "pending" for c in changes)
         # Applied changes leave the copy when it is refreshed: describe them from before.
-        self._descriptions = {c.id: c.describe() for c in changes}
+        titles = self.workspace.decision_titles()
+        self._descriptions = {c.id: c.describe(titles) for c in changes}
         self.cancellation = Cancellation()
         cancel = self.cancellation
         workspace, server, actor = self.workspace, self.server, self.actor
@@ -193,7 +202,8 @@ class SyncDialog(OfflineJobDialog):
         self.summary.show_note(f"Sending {plural(pending, 'change')}…")
         self._run(job, self._on_synced)
 
-    def _run(self, job: Job, on_success: Callable[[Any], None]) -> None:
+    def _run(self, job: Job, on_success: Callable[[Any], None], resolving: bool = False) -> None:
+        self._resolving = resolving
         self.job = OfflineJob(job, self)
         self._on_success = on_success
         self.job.progressed.connect(self._on_progress)
@@ -231,12 +241,18 @@ class SyncDialog(OfflineJobDialog):
             self._on_failed(str(value))
 
     def _on_failed(self, message: str) -> None:
-        kept = len(self.workspace.pending_changes())
         self.progress.setFormat("Not synced")
-        self.summary.show_error(
-            f"Nothing more was sent and your {plural(kept, 'offline change')} "
-            f"{'is' if kept == 1 else 'are'} kept on this computer: {_lower_first(message)}"
-        )
+        if self._resolving:
+            # The conflict stays open, restated if the server changed once more.
+            self.summary.show_error(f"Your choices were not saved: {_lower_first(message)}")
+        else:
+            kept = len(self.workspace.pending_changes())
+            self.summary.show_error(
+                f"Nothing more was sent and your {plural(kept, 'offline change')} "
+                f"{'is' if kept == 1 else 'are'} kept on this computer: {_lower_first(message)}"
+            )
+        self._reload_conflicts()
+        self.resolve_button.setVisible(bool(self.open_conflicts))
         self.workspace_changed.emit()
 
     def _on_cancelled(self) -> None:
@@ -248,7 +264,8 @@ class SyncDialog(OfflineJobDialog):
 
     def _on_synced(self, report: SyncReport) -> None:
         self.report = report
-        self.open_conflicts = list(report.conflicts)
+        # Every open conflict, also ones left from an earlier sync.
+        self._reload_conflicts()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat("Synced")
@@ -274,17 +291,20 @@ class SyncDialog(OfflineJobDialog):
 
     def _show_outcomes(self, report: SyncReport) -> None:
         descriptions = dict(self._descriptions)
-        descriptions.update(
-            (c.id, c.describe()) for c in self.workspace.pending_changes(include_applied=True)
-        )
+        titles = self.workspace.decision_titles()
+        for change in self.workspace.pending_changes(include_applied=True):
+            descriptions.setdefault(change.id, change.describe(titles))
         self.results.clear()
         for outcome in report.outcomes:
             what = descriptions.get(outcome.change_id, f"Change {outcome.change_id}")
             details = outcome.message or ""
-            if outcome.conflict is not None:
-                fields = ", ".join(
-                    LABELS.get(f.field, field_label(f.field)) for f in outcome.conflict.fields
-                )
+            theirs = (
+                [f for f in outcome.conflict.fields if f.changed_by_them]
+                if outcome.conflict
+                else []
+            )
+            if theirs:
+                fields = ", ".join(LABELS.get(f.field, field_label(f.field)) for f in theirs)
                 details = f"Changed on the server meanwhile: {fields}"
             elif outcome.server_id is not None and outcome.server_id != outcome.local_id:
                 details = f"Now decision {outcome.server_id} on the server"
@@ -302,16 +322,33 @@ class SyncDialog(OfflineJobDialog):
             return
         record = self.open_conflicts[0]
         self._current = record
+        what = self._decision_name(record.decision_id)
         dialog = ConflictDialog(
             list(record.fields),
             labels=LABELS,
             describe=self._describer(),
             editable=[f.field for f in record.fields if f.field in TEXT_FIELDS],
-            what=self._decision_name(record.decision_id),
+            what=what,
             changed_by="Someone on the server",
             parent=self,
         )
         dialog.setWindowTitle("Changed on the server while you were offline")
+        # The dialog's own words are about a form being edited; here it is an offline change.
+        intro = next(
+            (x for x in dialog.findChildren(QLabel) if x.accessibleName() == "What happened"),
+            None,
+        )
+        if intro is not None:
+            intro.setText(
+                f"<b>Someone on the server changed {escape_text(what)} while you were "
+                "offline.</b><br>For each field below, keep their value, yours, or write one "
+                "from both. Your choices are saved on the server on top of their version; "
+                "“Decide later” keeps this conflict with your pending changes."
+            )
+        later = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if later is not None:
+            later.setText("Decide &later")
+            later.setAccessibleName("Decide later")
         dialog.accepted.connect(self._on_conflict_chosen)
         dialog.finished.connect(dialog.deleteLater)
         self.conflict_dialog = dialog
@@ -335,11 +372,19 @@ class SyncDialog(OfflineJobDialog):
                 database.dispose()
 
         self.summary.show_note("Saving your choices on the server…")
-        self._run(job, self._on_resolved)
+        self._run(job, self._on_resolved, resolving=True)
+
+    def _reload_conflicts(self) -> None:
+        """The open conflicts as the copy now has them (a resolve restates later ones)."""
+        self.open_conflicts = [
+            c.conflict
+            for c in self.workspace.pending_changes()
+            if c.state == "conflict" and c.conflict is not None
+        ]
 
     def _on_resolved(self, result: tuple[int, DecisionDetail]) -> None:
         change_id, detail = result
-        self.open_conflicts = [c for c in self.open_conflicts if c.change_id != change_id]
+        self._reload_conflicts()
         self.conflict_resolved.emit(change_id)
         self.progress.setFormat("Saved")
         if self.open_conflicts:
@@ -391,12 +436,30 @@ class SyncDialog(OfflineJobDialog):
             names: dict[int, str] = {
                 uid: name for uid, name in session.execute(select(User.id, User.full_name))
             }
+            titles: dict[int, str] = {
+                did: title for did, title in session.execute(select(Decision.id, Decision.title))
+            }
+        # A decision a supersede made offline is known by the title it was given.
+        made_offline = {
+            c.new_decision_id: str(c.arguments.get("title"))
+            for c in self.workspace.pending_changes(include_applied=True)
+            if c.new_decision_id is not None
+        }
 
         def describe(field: str, value: object) -> str:
             if field == "participants" and isinstance(value, list | tuple):
                 return ", ".join(names.get(int(v), f"user {v}") for v in value) or "—"
+            if field == "deleted_at":
+                if not isinstance(value, dt.datetime):
+                    return "Not deleted"
+                return f"Deleted at {local_time_text(value)}"
+            if field == "superseded_by_id" and isinstance(value, int):
+                if is_local_id(value):
+                    return f"“{made_offline.get(value, value)}”, new (made offline)"
+                title = titles.get(value)
+                return f"Decision {value} “{title}”" if title else f"Decision {value}"
             if isinstance(value, dt.datetime):
-                return value.strftime("%Y-%m-%d %H:%M")
+                return local_time_text(value)
             return plain_value(field, value)
 
         return describe
