@@ -29,6 +29,7 @@ from support.sizes import (
 from asyncops_desktop.db import Database
 from asyncops_desktop.migrate import open_database
 from asyncops_desktop.services.base import Actor
+from asyncops_desktop.services.status_updates import StatusUpdateService
 from asyncops_desktop.services.users import UserService
 from asyncops_desktop.verify import verify
 
@@ -40,6 +41,9 @@ class Ledger:
     """What the children reported, and what checking it found."""
 
     expected: dict[Key, State] = field(default_factory=dict)
+    # Records deleted outright: their ids must never come back (SQLite AUTOINCREMENT,
+    # PostgreSQL sequences), or a new record could pass for an old one in this ledger.
+    deleted: set[Key] = field(default_factory=set)
     writes_reported: int = 0
     losses: list[str] = field(default_factory=list)
 
@@ -123,11 +127,19 @@ def check_run(database: Database, admin: Actor, ledger: Ledger, output: RunOutpu
     """Fold one run into the ledger and compare every reported write with the database."""
     for write in output.done:
         key = (str(write["kind"]), int(write["id"]))  # type: ignore[call-overload]
+        if key in ledger.deleted:
+            ledger.losses.append(f"{key}: a deleted id was handed out again")
+        if write["state"] is None:
+            ledger.deleted.add(key)
         ledger.expected[key] = write["state"]  # type: ignore[assignment]
         ledger.writes_reported += 1
     in_flight: Key | None = None
     if output.pending is not None and output.pending["id"] is not None:
         in_flight = (str(output.pending["kind"]), int(output.pending["id"]))  # type: ignore[call-overload]
+    for key in sorted(ledger.deleted):
+        # Also a create that committed unreported just before the kill must not reuse one.
+        if read_state(database, admin, *key) is not None:
+            ledger.losses.append(f"{key}: a deleted id is in use again")
     for key, expected in ledger.expected.items():
         actual = read_state(database, admin, *key)
         allowed = [expected]
@@ -149,9 +161,14 @@ def test_writes_survive_sigkill(db_url: str, backend: str, admin: Actor) -> None
         .id
         for i in range(4)
     ]
+    # The newest status update, deleted: without ids that never come back, the next one a
+    # writer creates would take its id on SQLite.
+    statuses = StatusUpdateService(setup, admin)
+    gone = statuses.post(title="Deleted before the writers start", content="x", tags=[])
+    statuses.delete(gone.id)
     setup.dispose()
     rng = random.Random(8)
-    ledger = Ledger()
+    ledger = Ledger(deleted={("status", gone.id)})
     for run in range(CRASH_KILLS):
         output = run_child(db_url, run, admin, members, rng)
         database = open_database(db_url)
