@@ -384,6 +384,11 @@ class Card(QFrame):
         self.more_label.setText(f"… and {hidden:,} more" if hidden > 0 else "")
         self.more_label.setVisible(hidden > 0)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As short as allowed: the cards share out whatever height the window has left."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumHeight())
+
     def records(self) -> list[tuple[str, int] | None]:
         """What each listed item opens (for tests and accessibility checks)."""
         return [self.list.item(row).data(RECORD_ROLE) for row in range(self.list.count())]
@@ -409,8 +414,8 @@ class Card(QFrame):
             self.item_activated.emit(str(record[0]), int(record[1]))
 
 
-class _FittingGrid(QGridLayout):
-    """A grid the scroll area fits to its viewport (down to the cards' minimum heights).
+class _FittingColumn(QVBoxLayout):
+    """A column the scroll area fits to its viewport (down to the cards' minimum heights).
 
     Word-wrapped captions give a layout a height-for-width, and a scroll area then sizes its
     widget by the preferred height instead: the trend would start below a 1280×800 window.
@@ -545,15 +550,24 @@ class DashboardPage(QWidget):
         trend_layout = QVBoxLayout(trend_card)
         trend_layout.setContentsMargins(12, 10, 12, 10)
         trend_layout.addWidget(self.trend)
-        grid_box = QWidget()
-        grid = _FittingGrid(grid_box)
-        grid.setContentsMargins(0, 0, 6, 0)
+        # A fixed height, so the grid fitted to the window never gives the chart less (its
+        # dates along the bottom were cut off); the cards share the rest.
+        trend_card.setFixedHeight(trend_card.minimumSizeHint().height())
+        cards_box = QWidget()
+        grid = QGridLayout(cards_box)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
         for position, card in enumerate(self.cards):
             grid.addWidget(card, position // 3, position % 3)
-        grid.addWidget(trend_card, 2, 0, 1, 3)
         for column in range(3):
             grid.setColumnStretch(column, 1)
+        # The cards take the height the window has to spare; the trend keeps its own.
+        grid_box = QWidget()
+        column_layout = _FittingColumn(grid_box)
+        column_layout.setContentsMargins(0, 0, 6, 0)
+        column_layout.setSpacing(10)
+        column_layout.addWidget(cards_box, 1)
+        column_layout.addWidget(trend_card, 0)
         self.cards_area = QScrollArea()
         self.cards_area.setObjectName("dashboardScroll")
         self.cards_area.setAccessibleName("Summary cards")

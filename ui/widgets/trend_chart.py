@@ -132,7 +132,7 @@ class TrendChart(QWidget):
         self.view = _HoverChartView(self.chart)
         self.view.setAccessibleName("Incidents, blockers and status updates per day")
         # Room for the axes and a legend; the dashboard's cards above keep theirs at 1280×800.
-        self.view.setMinimumHeight(210)
+        self.view.setMinimumHeight(190)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.day_hovered.connect(self.show_day)
 
