@@ -17,7 +17,12 @@ from asyncops_desktop.dialect import (
     has_tag,
     tags_column,
 )
-from asyncops_desktop.domain.dto import AuditEntryDTO, DecisionDTO, positional_builder
+from asyncops_desktop.domain.dto import (
+    AuditEntryDTO,
+    DecisionDetail,
+    DecisionDTO,
+    positional_builder,
+)
 from asyncops_desktop.domain.models import (
     Decision,
     DecisionAuditEntry,
@@ -57,7 +62,16 @@ class SearchHit:
     snippet: str
 
 
+@dataclass(frozen=True)
+class OpenedDecision:
+    """A decision as its editor opens it: participants and the successor's title too."""
+
+    detail: DecisionDetail
+    successor_title: str | None
+
+
 _build_decision = positional_builder(DecisionDTO)
+_build_audit_entry = positional_builder(AuditEntryDTO)
 
 
 class DecisionRepository(Repository[DecisionDTO]):
@@ -155,6 +169,29 @@ class DecisionRepository(Repository[DecisionDTO]):
             for row in rows
         ]
 
+    def opened(self, decision_id: int) -> OpenedDecision | None:
+        """The decision (deleted ones too), its participants and its successor's title.
+
+        One statement: participants come as one row each (a decision has a handful), the
+        successor's title from a join, so opening a decision costs a single round trip.
+        """
+        successor = Decision.__table__.alias("successor")
+        statement = (
+            self._select()
+            .add_columns(successor.c.title, DecisionParticipant.user_id)
+            .outerjoin(successor, successor.c.id == Decision.superseded_by_id)
+            .outerjoin(DecisionParticipant, DecisionParticipant.decision_id == Decision.id)
+            .where(Decision.id == decision_id)
+            .order_by(DecisionParticipant.user_id)
+        )
+        self.session.flush()
+        rows = self.session.connection().execute(statement).all()
+        if not rows:
+            return None
+        first = rows[0]
+        participants = tuple(int(row[17]) for row in rows if row[17] is not None)
+        return OpenedDecision(DecisionDetail(self._to_dto(first), participants), first[16])
+
     def after_id(self, last_id: int, limit: int) -> list[DecisionDTO]:
         """Decisions with ids above ``last_id`` in id order, deleted ones included (for audits)."""
         self.session.flush()
@@ -234,21 +271,26 @@ class AuditRepository:
         self.session.execute(insert(DecisionAuditEntry), [values])
 
     def for_decision(self, decision_id: int) -> list[AuditEntryDTO]:
-        """A decision's history, newest first."""
-        rows = self.session.execute(
-            select(
-                DecisionAuditEntry.id,
-                DecisionAuditEntry.decision_id,
-                DecisionAuditEntry.changed_by_id,
-                User.full_name,
-                DecisionAuditEntry.change_type,
-                DecisionAuditEntry.field_name,
-                DecisionAuditEntry.old_value,
-                DecisionAuditEntry.new_value,
-                DecisionAuditEntry.changed_at,
+        """A decision's history, newest first: one statement, authors' names joined in."""
+        self.session.flush()
+        rows = (
+            self.session.connection()
+            .execute(
+                select(
+                    DecisionAuditEntry.id,
+                    DecisionAuditEntry.decision_id,
+                    DecisionAuditEntry.changed_by_id,
+                    User.full_name,
+                    DecisionAuditEntry.change_type,
+                    DecisionAuditEntry.field_name,
+                    DecisionAuditEntry.old_value,
+                    DecisionAuditEntry.new_value,
+                    DecisionAuditEntry.changed_at,
+                )
+                .join(User, User.id == DecisionAuditEntry.changed_by_id)
+                .where(DecisionAuditEntry.decision_id == decision_id)
+                .order_by(DecisionAuditEntry.changed_at.desc(), DecisionAuditEntry.id.desc())
             )
-            .join(User, User.id == DecisionAuditEntry.changed_by_id)
-            .where(DecisionAuditEntry.decision_id == decision_id)
-            .order_by(DecisionAuditEntry.changed_at.desc(), DecisionAuditEntry.id.desc())
-        ).all()
-        return [AuditEntryDTO(*row) for row in rows]
+            .all()
+        )
+        return [_build_audit_entry(row) for row in rows]

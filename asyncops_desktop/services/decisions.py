@@ -458,11 +458,10 @@ class DecisionService(Service):
 
     # -- reading --------------------------------------------------------------------------
     def _detail(self, session: Session, decision_id: int) -> DecisionDetail:
-        repo = DecisionRepository(session)
-        decision = repo.get(decision_id)
-        if decision is None:
+        opened = DecisionRepository(session).opened(decision_id)
+        if opened is None:
             raise NotFound("Decision", decision_id)
-        return DecisionDetail(decision, repo.participant_ids(decision_id))
+        return opened.detail
 
     def get(self, decision_id: int) -> DecisionDetail:
         """A decision with its participants (deleted ones too, so history stays reachable)."""

@@ -185,18 +185,11 @@ def details_of(decision_id: int) -> Job[Details | None]:
 
     def job(database: Database, _actor: Actor) -> Details | None:
         with database.read() as session:
-            repo = DecisionRepository(session)
-            decision = repo.get(decision_id)
-            if decision is None:
+            opened = DecisionRepository(session).opened(decision_id)
+            if opened is None:
                 return None
-            detail = DecisionDetail(decision, repo.participant_ids(decision_id))
             history = AuditRepository(session).for_decision(decision_id)
-            successor = (
-                repo.get(decision.superseded_by_id)
-                if decision.superseded_by_id is not None
-                else None
-            )
-        return Details(detail, history, None if successor is None else successor.title)
+        return Details(opened.detail, history, opened.successor_title)
 
     return job
 
