@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -145,9 +146,11 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
             cursor.execute("PRAGMA foreign_keys = ON")
             if path is not None:
                 _enable_wal(cursor, settings.busy_timeout_ms)
-                # FULL, not NORMAL: with NORMAL the SIGKILL scenario lost writes a killed
-                # writer had already reported committed (reproduced under CPU load); a
-                # desktop app commits a few rows per action, so an fsync each costs little.
+                # FULL: a commit is on disk when the call returns, also after a power cut;
+                # a desktop app commits a few rows per action, so an fsync each costs little.
+                # (NORMAL is as safe against a killed process. Writes that vanished in the
+                # kill scenario were lost to locks dropped by a plain open/close of the file,
+                # see ``check_sqlite_file``, not to the sync level.)
                 cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()
@@ -165,6 +168,9 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
         else:
             conn.exec_driver_sql("BEGIN")
 
+    if path is not None:
+        # After the set-up hook: a connection it refused is not counted as open.
+        _track_open_connections(engine, path)
     return engine
 
 
@@ -301,6 +307,38 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
+# SQLite files this process has connections open on (resolved path -> open connections).
+_open_sqlite_files: dict[Path, int] = {}
+_open_sqlite_files_lock = threading.Lock()
+
+
+def _track_open_connections(engine: Engine, path: Path) -> None:
+    """Count the engine's open connections on ``path`` (see ``check_sqlite_file``)."""
+    key = path.expanduser().resolve()
+
+    def opened(_dbapi_connection: object, _record: object) -> None:
+        with _open_sqlite_files_lock:
+            _open_sqlite_files[key] = _open_sqlite_files.get(key, 0) + 1
+
+    def closed(_dbapi_connection: object, _record: object = None) -> None:
+        with _open_sqlite_files_lock:
+            left = _open_sqlite_files.get(key, 0) - 1
+            if left > 0:
+                _open_sqlite_files[key] = left
+            else:
+                _open_sqlite_files.pop(key, None)
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "close", closed)
+    event.listen(engine, "close_detached", closed)
+
+
+def sqlite_file_in_use(path: Path) -> bool:
+    """Whether this process has a connection open on the SQLite file ``path``."""
+    key = path.expanduser().resolve()
+    with _open_sqlite_files_lock:
+        return _open_sqlite_files.get(key, 0) > 0
+
 
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file whose size is not whole pages: it was cut short (copy, disk, sync tool).
@@ -308,7 +346,15 @@ def check_sqlite_file(path: Path) -> None:
     SQLite writes its main file in whole pages, also during a checkpoint, so any other size
     means data is missing. SQLite itself notices a file shorter than its header's page count,
     but not a last page cut partway. Empty files are new databases.
+
+    Not done while this process has the file open through SQLite (it was checked before
+    the first connection): closing any descriptor of a file releases every POSIX lock the
+    process holds on it, the SQLite connections' too. Another process closing its last
+    connection would then take this one's connections for gone, checkpoint and delete the
+    write-ahead log under them, and commits they make afterwards would be lost.
     """
+    if sqlite_file_in_use(path):
+        return
     try:
         with path.open("rb") as handle:
             header = handle.read(100)

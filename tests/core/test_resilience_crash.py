@@ -15,7 +15,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from sqlalchemy import text
 from support.crash_writer import State, read_state
 from support.sizes import (
     CRASH_KILLS,
@@ -189,3 +191,49 @@ def test_writes_survive_sigkill(db_url: str, backend: str, admin: Actor) -> None
     )
     assert not ledger.losses, "\n".join(ledger.losses[:20])
     assert ledger.writes_reported > 0
+
+
+def _other_process(path: str, sql: str) -> str:
+    """Run ``sql`` in another process on its own connection, which it then closes."""
+    script = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "print(c.execute(sys.argv[2]).fetchall())\n"
+        "c.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, path, sql], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_reopening_a_file_in_use_keeps_this_process_commits(tmp_path: Path) -> None:
+    """Checking a SQLite file this process has open must not release its locks.
+
+    Closing any descriptor of a file drops every POSIX lock the process holds on it. Then
+    another process closing its last connection would take this one for gone, checkpoint
+    and delete the write-ahead log, and this process's next commits would be lost.
+    """
+    path = tmp_path / "asyncops.db"
+    first = open_database(str(path))
+    try:
+        insert = text(
+            "INSERT INTO users (email, password_hash, full_name, role) "
+            "VALUES (:e, 'x', 'U', 'member')"
+        )
+        with first.write() as session:
+            session.execute(insert, {"e": "before@example.com"})
+        # What the kill scenario's parent and a reconnecting window do: open the file again.
+        open_database(str(path)).dispose()
+        _other_process(
+            str(path),
+            "INSERT INTO users (email, password_hash, full_name, role) "
+            "VALUES ('other@example.com', 'x', 'O', 'member') RETURNING id",
+        )
+        with first.write() as session:
+            session.execute(insert, {"e": "after@example.com"})
+        seen = _other_process(str(path), "SELECT email FROM users ORDER BY id")
+        assert "after@example.com" in seen, seen
+        assert path.with_name(path.name + "-wal").exists()
+    finally:
+        first.dispose()
