@@ -31,6 +31,21 @@ def escape_text(text: str) -> str:
 KEEP = 60
 
 
+def _word_head(text: str, keep: int) -> str:
+    """About ``keep`` characters from the start, ending at a word boundary."""
+    cut = text[:keep]
+    space = cut.rfind(" ")
+    return cut[:space] if space > keep // 2 else cut
+
+
+def _word_tail(text: str, keep: int) -> str:
+    """About ``keep`` characters from the end, starting at a word boundary ("ile releases"
+    cut from "mobile releases" reads as a typo)."""
+    cut = text[-keep:]
+    space = cut.find(" ")
+    return cut[space + 1 :] if 0 <= space < keep // 2 else cut
+
+
 def condensed(parts: list[DiffPart], keep: int = KEEP) -> list[DiffPart]:
     """Long unchanged runs cut to their ends, so a one-word edit of a long text stays short."""
     out: list[DiffPart] = []
@@ -38,8 +53,8 @@ def condensed(parts: list[DiffPart], keep: int = KEEP) -> list[DiffPart]:
         if part.kind != "same" or len(part.text) <= 3 * keep:
             out.append(part)
             continue
-        head = "" if index == 0 else part.text[:keep]
-        tail = "" if index == len(parts) - 1 else part.text[-keep:]
+        head = "" if index == 0 else _word_head(part.text, keep)
+        tail = "" if index == len(parts) - 1 else _word_tail(part.text, keep)
         out.append(DiffPart("same", f"{head} … {tail}".strip() + (" " if tail else "")))
     return out
 
