@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from asyncops_desktop import APP_NAME, __version__
 from ui.connection import ConnectionInfo
+from ui.context import STORED_AFTER_ALL, AppContext
 from ui.models.formatters import count_text
 from ui.overview import OverviewPage
 from ui.widgets.palette import error_colour
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         # The signed-in pages by sidebar name, in sidebar order (empty when signed out).
         self.session_pages: dict[str, QWidget] = {}
         self._counts: dict[QWidget, str] = {}
+        self._watched_context: AppContext | None = None
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -400,6 +402,11 @@ class MainWindow(QMainWindow):
         self.show_page(wanted)
 
     def _connect_page(self, page: QWidget) -> None:
+        context = getattr(page, "context", None)
+        if isinstance(context, AppContext) and context is not self._watched_context:
+            # Every page of a session shares one context: hear it once.
+            self._watched_context = context
+            context.stored_without_reply.connect(self._on_stored_without_reply)
         row_count = getattr(page, "row_count_changed", None)
         if row_count is not None:
             row_count.connect(partial(self._on_row_count, page))
@@ -424,6 +431,30 @@ class MainWindow(QMainWindow):
         name = ENTITY_PAGES.get(entity)
         if name is not None:
             self.open_record(name, record_id)
+
+    def _on_stored_without_reply(self, stored: object) -> None:
+        """A save lost with the connection was stored after all: show the stored record."""
+        for table, record_id in getattr(stored, "rows", ()):
+            name = ENTITY_PAGES.get(table)
+            page = self.session_pages.get(name) if name is not None else None
+            if name is None or page is None:
+                continue
+            editor = getattr(page, "editor", None)
+            shown = getattr(editor, "record", None)
+            if editor is not None and (shown is None or getattr(shown, "id", None) == record_id):
+                # The form holds what was stored: it is no unsaved edit to save once more.
+                editor.load(None)
+            context = getattr(page, "context", None)
+            if isinstance(context, AppContext):
+                context.data_changed.emit(table)
+            self.open_record(name, record_id)
+            singular = str(getattr(page, "singular", "record"))
+            self.show_status_message(
+                f"Saved {singular} #{record_id}: the server stored it, though its answer was "
+                "lost with the connection."
+            )
+            return
+        self.show_status_message(STORED_AFTER_ALL)
 
     def refresh_current_page(self) -> None:
         """Load the page on screen again (the database answers again)."""

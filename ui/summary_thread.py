@@ -20,7 +20,7 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.domain.models import utcnow
 from asyncops_desktop.summaries import BackfillResult, backfill
 from ui.context import AppContext
-from ui.worker import error_sentence
+from ui.worker import error_sentence, is_connection_lost
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ class SummaryThread(QThread):
     progressed = Signal(int, int, object)
     # a day's summary was stored (dt.date)
     day_stored = Signal(object)
-    # the run ended with an error sentence (finished days stay stored)
-    failed = Signal(str)
+    # the run ended with an error sentence (finished days stay stored), and whether it ended
+    # because the database could not be reached
+    failed = Signal(str, bool)
     # the run ended normally or by cancellation (BackfillResult)
     completed = Signal(object)
 
@@ -68,7 +69,7 @@ class SummaryThread(QThread):
             )
         except Exception as exc:
             logger.warning("Daily summaries failed: %s", exc)
-            self.failed.emit(error_sentence(exc))
+            self.failed.emit(error_sentence(exc), is_connection_lost(exc))
         else:
             self.completed.emit(result)
         finally:
@@ -105,11 +106,14 @@ class SummaryRunner(QObject):
         super().__init__(parent)
         # The handle's URL carries the password the window connected with; it stays in memory.
         self._url = source.handle.url if isinstance(source, AppContext) else source
+        # Told when a run loses the server, so the window's connection indicator covers it.
+        self._context = source if isinstance(source, AppContext) else None
         self._today = today
         self._thread: SummaryThread | None = None
         self._closed = False
-        # A failure reported by the thread, passed on once the thread has ended.
-        self._failure: str | None = None
+        # A failure reported by the thread (and whether the server was lost), passed on once
+        # the thread has ended.
+        self._failure: tuple[str, bool] | None = None
         self.last_result: BackfillResult | None = None
         self.last_error: str | None = None
         self.progress: tuple[int, int] = (0, 0)
@@ -182,13 +186,13 @@ class SummaryRunner(QObject):
         if not self._closed:
             self.summary_ready.emit(day)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    @Slot(str, bool)
+    def _on_failed(self, message: str, lost: bool) -> None:
         if self._closed:
             return
         self.last_error = message
         # Told once the thread has ended, so listeners no longer see a backfill running.
-        self._failure = message
+        self._failure = (message, lost)
 
     @Slot(object)
     def _on_completed(self, result: object) -> None:
@@ -207,7 +211,10 @@ class SummaryRunner(QObject):
             thread.deleteLater()
         failure, self._failure = self._failure, None
         if failure is not None and not self._closed:
-            self.failed.emit(failure)
+            message, lost = failure
+            self.failed.emit(message)
+            if lost and self._context is not None:
+                self._context.report_connection_lost(message)
 
 
 def progress_text(done: int, total: int) -> str:

@@ -4,17 +4,29 @@ The GUI thread never waits on the database (a remote server can take seconds to 
 it submits a job, keeps going, and gets the result or a readable error sentence back as a
 queued signal on the GUI thread. One thread also means one ``Session`` at a time, so jobs
 never race each other.
+
+A connection lost while a COMMIT is on its way leaves the save's fate unknown: the server
+may have stored it and only the answer been lost. On PostgreSQL the worker notes each write
+transaction's id just before its COMMIT goes out (``watch_commits``), so such a failure is
+reported as ``Unsettled`` (the id, and the rows the transaction wrote) rather than "not
+saved"; whoever submitted the job asks the server later what became of it, instead of
+saving again and storing the record twice.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from asyncops_desktop.db import describe_error
 from asyncops_desktop.domain.errors import AsyncOpsError, DatabaseUnavailable
@@ -40,25 +52,130 @@ def is_connection_lost(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+@dataclass(frozen=True)
+class Unsettled:
+    """A write whose COMMIT went out when the connection was lost: stored or not is unknown."""
+
+    # The server's id of the transaction (``txid_current()``), to ask ``txid_status`` later.
+    transaction_id: int
+    # (table, id) of the rows the transaction inserted or changed, in the order written.
+    rows: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass
+class _CommitWatch:
+    """What the job running on this thread has sent: its open write transaction."""
+
+    transaction_id: int | None = None
+    rows: list[tuple[str, int]] = field(default_factory=list)
+
+
+# The watch of the job running on the current thread (only the worker thread sets one).
+_running = threading.local()
+
+
+def _watch() -> _CommitWatch | None:
+    return getattr(_running, "watch", None)
+
+
+def _on_begin(_conn: Connection) -> None:
+    watch = _watch()
+    if watch is not None:
+        watch.transaction_id = None
+        watch.rows.clear()
+
+
+def _on_commit(conn: Connection) -> None:
+    watch = _watch()
+    # Only ``Database.write()`` transactions (marked by their execution option) can store
+    # anything; reads are not asked, which saves them a round trip.
+    if watch is None or not conn.get_execution_options().get("sqlite_immediate", False):
+        return
+    try:
+        # On the driver's cursor: the transaction is being committed and must not see more
+        # SQLAlchemy statements.
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("SELECT txid_current_if_assigned()")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    except Exception:
+        # The link is gone already: the COMMIT fails before it is sent, nothing is unsettled.
+        return
+    watch.transaction_id = None if row is None or row[0] is None else int(row[0])
+
+
+def _on_flush(session: Session, _context: object) -> None:
+    watch = _watch()
+    if watch is None:
+        return
+    for instance in [*session.new, *session.dirty]:
+        mapper = inspect(instance).mapper
+        key = mapper.primary_key_from_instance(instance)
+        if len(key) == 1 and isinstance(key[0], int):
+            row = (str(mapper.local_table.name), key[0])
+            if row not in watch.rows:
+                watch.rows.append(row)
+
+
+def _on_session_commit(_session: Session) -> None:
+    watch = _watch()
+    if watch is not None:
+        # The server confirmed it: nothing is left to settle.
+        watch.transaction_id = None
+        watch.rows.clear()
+
+
+def watch_commits(engine: Engine) -> None:
+    """Note each write transaction's id before its COMMIT goes out (PostgreSQL; idempotent)."""
+    if engine.dialect.name != "postgresql" or event.contains(engine, "commit", _on_commit):
+        return
+    event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "commit", _on_commit)
+    if not event.contains(Session, "after_flush", _on_flush):
+        event.listen(Session, "after_flush", _on_flush)
+        event.listen(Session, "after_commit", _on_session_commit)
+
+
+def commit_status(session: Session, transaction_id: int) -> str | None:
+    """What the server says became of a transaction: committed, aborted, in progress (or None)."""
+    status = session.execute(
+        text("SELECT txid_status(:xid)"), {"xid": transaction_id}
+    ).scalar_one_or_none()
+    return None if status is None else str(status)
+
+
 class _JobRunner(QObject):
     """Lives on the worker thread; runs each job it is handed."""
 
     job_succeeded = Signal(int, object)
-    # job id, the sentence, and whether the database could not be reached
-    job_failed = Signal(int, str, bool)
+    # job id, the sentence, whether the database could not be reached, and an ``Unsettled``
+    # when a COMMIT was on its way (else None)
+    job_failed = Signal(int, str, bool, object)
 
     @Slot(int, object)
     def run(self, job_id: int, job: Callable[[], object]) -> None:
         """Run one job and report its result or its error."""
+        watch = _CommitWatch()
+        _running.watch = watch
         try:
             result = job()
         except Exception as exc:
             if not isinstance(exc, AsyncOpsError | SQLAlchemyError):
                 # A bug, not a user-facing condition: keep the traceback for the log.
                 logger.exception("Database job %d failed", job_id)
-            self.job_failed.emit(job_id, error_sentence(exc), is_connection_lost(exc))
+            lost = is_connection_lost(exc)
+            unsettled = (
+                Unsettled(watch.transaction_id, tuple(watch.rows))
+                if lost and watch.transaction_id is not None
+                else None
+            )
+            self.job_failed.emit(job_id, error_sentence(exc), lost, unsettled)
         else:
             self.job_succeeded.emit(job_id, result)
+        finally:
+            _running.watch = None
 
 
 class DatabaseWorker(QObject):
@@ -75,6 +192,7 @@ class DatabaseWorker(QObject):
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[str], None]]] = {}
+        self._unsettled_callbacks: dict[int, Callable[[Unsettled, str], None]] = {}
         self._stopping = False
         self._thread = QThread(self)
         self._thread.setObjectName("database-worker")
@@ -103,12 +221,19 @@ class DatabaseWorker(QObject):
         job: Callable[[], T],
         on_success: Callable[[T], None],
         on_failure: Callable[[str], None],
+        on_unsettled: Callable[[Unsettled, str], None] | None = None,
     ) -> int:
-        """Queue ``job`` on the worker thread; one of the callbacks runs later on this thread."""
+        """Queue ``job`` on the worker thread; one of the callbacks runs later on this thread.
+
+        ``on_unsettled`` (if given) replaces ``on_failure`` when the connection was lost
+        while the job's COMMIT was on its way; without it such a job simply failed.
+        """
         if self._stopping:
             raise RuntimeError("The database worker is stopping and takes no new jobs.")
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_success, on_failure)
+        if on_unsettled is not None:
+            self._unsettled_callbacks[job_id] = on_unsettled
         self._job_submitted.emit(job_id, job)
         return job_id
 
@@ -131,6 +256,7 @@ class DatabaseWorker(QObject):
     @Slot(int, object)
     def _on_job_succeeded(self, job_id: int, result: object) -> None:
         on_success, _ = self._callbacks.pop(job_id)
+        self._unsettled_callbacks.pop(job_id, None)
         on_success(result)
 
     @property
@@ -138,12 +264,16 @@ class DatabaseWorker(QObject):
         """True once ``stop`` was called: new jobs are refused."""
         return self._stopping
 
-    @Slot(int, str, bool)
-    def _on_job_failed(self, job_id: int, message: str, lost: bool) -> None:
+    @Slot(int, str, bool, object)
+    def _on_job_failed(self, job_id: int, message: str, lost: bool, unsettled: object) -> None:
         _, on_failure = self._callbacks.pop(job_id)
+        on_unsettled = self._unsettled_callbacks.pop(job_id, None)
         if lost and not self._stopping:
             self.connection_lost.emit(message)
-        on_failure(message)
+        if on_unsettled is not None and isinstance(unsettled, Unsettled):
+            on_unsettled(unsettled, message)
+        else:
+            on_failure(message)
 
     @Slot()
     def _on_thread_finished(self) -> None:
