@@ -697,7 +697,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m ui.screenshots",
         description="Render every page and the main dialogs, light and dark, as PNG files.",
     )
-    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs/screenshots"),
+        help="folder for the PNG files (default: docs/screenshots)",
+    )
     parser.add_argument(
         "--scale", type=int, default=2, help="sample-data scale (1: a few dozen records)"
     )
@@ -705,6 +710,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--theme", choices=THEMES, action="append", help="only this theme (repeatable)"
     )
     args = parser.parse_args(argv)
+    if args.scale < 1:
+        parser.error(f"--scale: must be 1 or more, not {args.scale}")
     qInstallMessageHandler(_quiet_size_hints)
     started = time.monotonic()
     written = generate(args.out, scale=args.scale, themes=args.theme or THEMES)
