@@ -1088,9 +1088,9 @@ class DashboardPage(QWidget):
             mean = entry.get("mean_seconds")
             items.append(
                 CardItem(
-                    f"{format_duration(mean)} to resolve"
-                    if isinstance(mean, int)
-                    else "none resolved",
+                    # The caption says it is the mean time to resolve: the figure alone
+                    # fits beside the badge and the count in a card a third of the width.
+                    format_duration(mean) if isinstance(mean, int) else "none resolved",
                     None,
                     meta=count_text(resolved, "incident") if resolved else "",
                     badge=severity_badge(severity),
