@@ -156,11 +156,11 @@ class AppContext(QObject):
 
         def ask(database: Database, _actor: Actor) -> str | None:
             with database.read() as session:
-                return commit_status(session, pending.transaction_id)
+                return commit_status(session, pending)
 
         def answered(status: str | None) -> None:
             if status == "in progress":
-                # The server has not noticed the lost connection yet.
+                # The server had not noticed the lost connection; ``commit_status`` ended it.
                 QTimer.singleShot(SETTLE_RETRY_MS, self, lambda: self._settle(pending, on_failure))
                 return
             self._settling -= 1

@@ -58,6 +58,8 @@ class Unsettled:
 
     # The server's id of the transaction (``txid_current()``), to ask ``txid_status`` later.
     transaction_id: int
+    # The server process that ran it, which may still hold it open (``pg_backend_pid()``).
+    backend_pid: int
     # (table, id) of the rows the transaction inserted or changed, in the order written.
     rows: tuple[tuple[str, int], ...] = ()
 
@@ -67,6 +69,7 @@ class _CommitWatch:
     """What the job running on this thread has sent: its open write transaction."""
 
     transaction_id: int | None = None
+    backend_pid: int = 0
     rows: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -96,14 +99,15 @@ def _on_commit(conn: Connection) -> None:
         # SQLAlchemy statements.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute("SELECT txid_current_if_assigned()")
+            cursor.execute("SELECT txid_current_if_assigned(), pg_backend_pid()")
             row = cursor.fetchone()
         finally:
             cursor.close()
     except Exception:
         # The link is gone already: the COMMIT fails before it is sent, nothing is unsettled.
         return
-    watch.transaction_id = None if row is None or row[0] is None else int(row[0])
+    if row is not None and row[0] is not None:
+        watch.transaction_id, watch.backend_pid = int(row[0]), int(row[1])
 
 
 def _on_flush(session: Session, _context: object) -> None:
@@ -138,11 +142,27 @@ def watch_commits(engine: Engine) -> None:
         event.listen(Session, "after_commit", _on_session_commit)
 
 
-def commit_status(session: Session, transaction_id: int) -> str | None:
-    """What the server says became of a transaction: committed, aborted, in progress (or None)."""
+def commit_status(session: Session, pending: Unsettled) -> str | None:
+    """What the server says became of a transaction: committed, aborted, in progress (or None).
+
+    A transaction still in progress belongs to a connection the app has lost; its server
+    process may wait a long time before noticing (a network that drops packets sends no
+    reset). It is ended here, so the next question gets a final answer: a COMMIT the server
+    already received still completes, anything else is rolled back.
+    """
     status = session.execute(
-        text("SELECT txid_status(:xid)"), {"xid": transaction_id}
+        text("SELECT txid_status(:xid)"), {"xid": pending.transaction_id}
     ).scalar_one_or_none()
+    if status == "in progress":
+        # Only that process, and only while it still runs that transaction (xids are 32-bit
+        # in pg_stat_activity). Ending one's own sessions needs no special privilege.
+        session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid = :pid AND backend_xid::text = :xid"
+            ),
+            {"pid": pending.backend_pid, "xid": str(pending.transaction_id % 2**32)},
+        )
     return None if status is None else str(status)
 
 
@@ -167,7 +187,7 @@ class _JobRunner(QObject):
                 logger.exception("Database job %d failed", job_id)
             lost = is_connection_lost(exc)
             unsettled = (
-                Unsettled(watch.transaction_id, tuple(watch.rows))
+                Unsettled(watch.transaction_id, watch.backend_pid, tuple(watch.rows))
                 if lost and watch.transaction_id is not None
                 else None
             )

@@ -36,6 +36,9 @@ class TcpProxy:
         # Wakes pumps holding data when the proxy is cut, restored or closed.
         self._changed = threading.Condition(self._lock)
         self._open: set[socket.socket] = set()
+        # The server's side of each connection, and those a silent cut left open.
+        self._upstreams: set[socket.socket] = set()
+        self._abandoned: list[socket.socket] = []
         self._connected = True
         self._closed = False
         self._stalled = False
@@ -71,17 +74,26 @@ class TcpProxy:
         with self._lock:
             return self._held
 
-    def cut(self) -> int:
-        """Drop every open connection and refuse new ones; returns how many were dropped."""
+    def cut(self, *, silently: bool = False) -> int:
+        """Drop every open connection and refuse new ones; returns how many were dropped.
+
+        ``silently``: only the app's side is closed; the server's side stays open and quiet
+        (until ``close``), as when a network drops packets and nobody tells the server.
+        """
         with self._lock:
             self._connected = False
             self._stalled = False
             self._stall_marker = None
             self._reply_marker = None
-            dropped = self._drop_all()
-            self.connections_cut += dropped // 2
+            servers_side = self._open & self._upstreams
+            dropped = len(servers_side)
+            if silently:
+                self._abandoned.extend(servers_side)
+                self._open -= servers_side
+            self._drop_all()
+            self.connections_cut += dropped
             self._changed.notify_all()
-        return dropped // 2
+        return dropped
 
     def restore(self) -> None:
         """Let connections and traffic through again (ends a stall too)."""
@@ -119,6 +131,9 @@ class TcpProxy:
             self._connected = False
             self._stalled = False
             self._drop_all()
+            for sock in self._abandoned:
+                sock.close()
+            self._abandoned.clear()
             self._changed.notify_all()
         self._listener.close()
         self._acceptor.join(timeout=5)
@@ -130,6 +145,7 @@ class TcpProxy:
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
         self._open.clear()
+        self._upstreams.clear()
         self._doomed_clients.clear()
         return dropped
 
@@ -156,6 +172,7 @@ class TcpProxy:
                     upstream.close()
                     continue
                 self._open.update((client, upstream))
+                self._upstreams.add(upstream)
             for source, sink, from_client in ((client, upstream, True), (upstream, client, False)):
                 threading.Thread(
                     target=self._pump,
@@ -180,6 +197,7 @@ class TcpProxy:
             for sock in (source, sink):
                 if sock in self._open:
                     self._open.discard(sock)
+                    self._upstreams.discard(sock)
                     with contextlib.suppress(OSError):
                         sock.shutdown(socket.SHUT_RDWR)
                     sock.close()
