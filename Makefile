@@ -31,9 +31,9 @@ pytest: $(STAMP)
 test: lint typecheck pytest  ## ruff, mypy --strict and the whole suite on SQLite and PostgreSQL
 
 STRESS_REPORT := build/stress-report.jsonl
-# Scenarios 1, 5 and the core part of 2; hostile input at full size: HYPOTHESIS_PROFILE=stress.
+# Scenarios 1, 2 (core and window) and 5; hostile input at full size: HYPOTHESIS_PROFILE=stress.
 STRESS_TESTS := tests/core/test_resilience_crash.py tests/core/test_resilience_clients.py \
-	tests/core/test_resilience_connection.py
+	tests/core/test_resilience_connection.py tests/ui/test_server_drop.py
 
 stress: $(STAMP)  ## resilience scenarios at full size (kills, 8 clients x 500 ops, cuts), then a table
 	mkdir -p build && rm -f $(STRESS_REPORT)
