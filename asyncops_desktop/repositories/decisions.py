@@ -7,14 +7,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, delete, exists, insert, select, text
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select, text
 
 from asyncops_desktop.dialect import (
     all_tags_sql,
-    decision_search_parts,
+    decision_search_tiers,
     decision_text_match,
     decode_tags,
     has_tag,
+    live_match_count,
     tags_column,
 )
 from asyncops_desktop.domain.dto import (
@@ -148,26 +149,62 @@ class DecisionRepository(Repository[DecisionDTO]):
     def search(
         self, query: str, filters: DecisionFilter | None = None, *, offset: int = 0, limit: int = 50
     ) -> list[SearchHit]:
-        """Decisions matching ``query`` (web-search syntax), best first, with highlights."""
-        parts = decision_search_parts(self.session, query)
-        if parts is None:
-            return []
+        """Decisions matching ``query`` (web-search syntax), best first, with highlights.
+
+        Best first means: the whole query within the title, then within title and
+        description, then anywhere; newest first within each (``dialect`` explains why).
+        A page reads only the tiers it reaches, each from its offset straight off the index;
+        a tier is counted only when the page starts beyond it.
+        """
+        tiers = decision_search_tiers(self.session, query)
         base = replace(filters, text=None) if filters is not None else None
-        statement = self._select().add_columns(parts.rank, parts.title, parts.snippet)
-        if parts.fts_table is not None:
-            statement = statement.join(parts.fts_table, parts.fts_table.c.rowid == Decision.id)
-        statement = statement.where(parts.match)
-        for condition in self._conditions(base):
-            statement = statement.where(condition)
-        statement = statement.order_by(
-            parts.rank.desc(), Decision.decision_date.desc(), Decision.id.desc()
-        )
+        conditions = self._conditions(base)
         self.session.flush()
-        rows = self.session.connection().execute(statement.offset(offset).limit(limit)).all()
-        return [
-            SearchHit(self._to_dto(row[:16]), float(row[16] or 0.0), row[17] or "", row[18] or "")
-            for row in rows
-        ]
+        connection = self.session.connection()
+        hits: list[SearchHit] = []
+        skip = offset
+        for tier in tiers:
+            wanted = limit - len(hits)
+            if wanted <= 0:
+                break
+            if skip:
+                counted = select(func.count()).select_from(Decision.__table__)
+                if tier.fts_table is not None:
+                    counted = counted.join(tier.fts_table, tier.fts_table.c.rowid == Decision.id)
+                size = int(connection.execute(counted.where(tier.match, *conditions)).scalar_one())
+                if skip >= size:
+                    skip -= size
+                    continue
+            statement = self._select().add_columns(tier.title, tier.snippet)
+            if tier.fts_table is not None:
+                statement = statement.join(tier.fts_table, tier.fts_table.c.rowid == Decision.id)
+            statement = (
+                statement.where(tier.match, *conditions)
+                .order_by(tier.order.desc())
+                .offset(skip)
+                .limit(wanted)
+            )
+            skip = 0
+            hits += [
+                SearchHit(self._to_dto(row[:16]), tier.rank, row[16] or "", row[17] or "")
+                for row in connection.execute(statement)
+            ]
+        return hits
+
+    def count(self, filters: DecisionFilter | None = None) -> int:
+        """How many decisions match; a text search alone is counted from the search index."""
+        text_only = (
+            filters is not None
+            and bool((filters.text or "").strip())
+            and replace(filters, text=None) == DecisionFilter()
+        )
+        if text_only:
+            assert filters is not None and filters.text is not None
+            self.session.flush()
+            counted = live_match_count(self.session, filters.text)
+            if counted is not None:
+                return counted
+        return super().count(filters)
 
     def opened(self, decision_id: int) -> OpenedDecision | None:
         """The decision (deleted ones too), its participants and its successor's title.
