@@ -43,6 +43,7 @@ from asyncops_desktop.repositories.decisions import DecisionFilter
 from asyncops_desktop.services.base import Actor
 from ui.context import AppContext
 from ui.dialogs.common import MessageLabel
+from ui.widgets.wrapping import wrap_columns
 
 PLAN_TEXT = {
     FileAction.IMPORT: "Will import",
@@ -243,10 +244,9 @@ class ImportDecisionsDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.table.setColumnWidth(2, 220)
-        # The reasons are sentences ("already present as decision #12", unknown people):
-        # wrapped, not cut to a few words.
-        self.table.setWordWrap(True)
-        self.table.setUniformRowHeights(False)
+        # The titles and reasons are sentences ("already present as decision #12", unknown
+        # people): wrapped, not cut to a few words.
+        wrap_columns(self.table, (2, 3))
         self.summary = MessageLabel("Import summary")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
@@ -333,6 +333,8 @@ class ImportDecisionsDialog(QDialog):
             )
             item.setToolTip(3, item.text(3))
             self.table.addTopLevelItem(item)
+        # Measured again now that the contents have set the column widths.
+        self.table.scheduleDelayedItemsLayout()
         counts = {a: len(plan.with_action(a)) for a in FileAction}
         sentence = (
             f"{counts[FileAction.IMPORT]} to import, {counts[FileAction.SKIP]} skipped, "
