@@ -931,7 +931,7 @@ class OfflineWorkspace:
             if (
                 row.new_decision_id is not None
                 and outcome.server_id is not None
-                and outcome.result != "failed"
+                and outcome.result in ("applied", "already applied")
             ):
                 id_map[row.new_decision_id] = outcome.server_id
             outcomes.append(outcome)
@@ -1046,20 +1046,28 @@ class OfflineWorkspace:
                     service.supersede(decision_id, **successor_arguments)
                 if ends_deleted and not deleted:
                     service.delete(decision_id)
-        except _AlreadyApplied:
-            pass
+        except _AlreadyApplied as done:
+            # Recorded under the decision it created, for a supersede.
+            service.created_id = done.decision_id if supersede else None
         except EditConflict as moved:
             # Changed once more: the conflict now shows that version, to be chosen again.
             assert isinstance(moved.current, DecisionDetail)
             self._restate_conflicts(moved.current)
             raise
         detail = DecisionService(server, actor).get(decision_id)
+        created = service.created_id
         with self.database.write() as session:
             session.execute(
                 update(OfflinePendingChange)
                 .where(OfflinePendingChange.id == change_id)
-                .values(state="applied", server_decision_id=detail.decision.id, conflict=None)
+                .values(
+                    state="applied",
+                    server_decision_id=created or detail.decision.id,
+                    conflict=None,
+                )
             )
+            if created is not None and change.new_decision_id is not None:
+                _requeue_builders(session, change.new_decision_id)
         self._restate_conflicts(detail)
         return detail
 
@@ -1084,6 +1092,22 @@ class OfflineWorkspace:
                     continue
                 arguments = _decode_arguments(json.loads(row.payload))
                 row.conflict = _conflict_to_json(_conflict_record(row, arguments, current, starts))
+
+
+def _requeue_builders(session: Session, local_id: int) -> None:
+    """Changes refused because the new decision ``local_id`` was missing wait to sync again.
+
+    Its creation was held back by a conflict; now that it exists on the server (the sync
+    maps ``local_id`` to it), the edits made to it or linking to it can be sent.
+    """
+    rows = session.execute(
+        select(OfflinePendingChange).where(OfflinePendingChange.state == "failed")
+    ).scalars()
+    for row in rows:
+        link = json.loads(row.payload).get("superseded_by_id")
+        if row.decision_id == local_id or link == local_id:
+            row.state = "pending"
+            row.message = None
 
 
 def _revert(service: DecisionService, decision_id: int, before: dict[str, Any] | None) -> None:
@@ -1212,6 +1236,10 @@ class _SyncService(DecisionService):
     def together(self) -> contextlib.AbstractContextManager[Session]:
         """One transaction (checked and recorded once) for several service calls."""
         return self._write()
+
+    def _deletion_time(self) -> dt.datetime:
+        # Deleted when the user deleted it offline (a resolved conflict: when resolved).
+        return self.made_at
 
     def _when(self, session: Session, decision_id: int) -> dt.datetime:
         latest = session.execute(

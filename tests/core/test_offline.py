@@ -833,6 +833,73 @@ def test_offline_restore_of_a_decision_the_server_restored_and_edited(
     assert verify(team.database).ok
 
 
+def test_offline_supersede_meeting_a_server_edit_is_kept_with_what_built_on_it(
+    team: Team, tmp_path: Path
+) -> None:
+    out = _dir(tmp_path) / "offline.db"
+    _snapshot(team, out, tag="infra", mine=MEMBER_EMAIL)
+    ids, m, a = team.ids, team.member.user_id, team.admin.user_id
+    b = ids["backups"]
+    with open_snapshot(out) as workspace:
+        new = workspace.decisions.supersede(
+            b,
+            title="Continuous backups",
+            description="WAL archiving",
+            context="Nightly is not enough",
+            outcome="Point-in-time recovery",
+            decision_date=dt.date(2026, 3, 23),
+            participant_ids=[m],
+        )
+        local = new.decision.id
+        workspace.decisions.update(local, outcome="PITR for 14 days", expected_version=1)
+        made = [c.made_at for c in workspace.pending_changes()]
+        DecisionService(team.database, team.admin).update(
+            b, outcome="Nightly and weekly", expected_version=1
+        )
+        start = _max_audit_id(team.database)
+        before_ids = _all_ids(team.database)
+        report = workspace.sync(team.database)
+        assert [o.result for o in report.outcomes] == ["conflict", "failed"]
+        assert _all_ids(team.database) == before_ids
+        [record] = report.conflicts
+        assert [(f.field, f.base, f.theirs, f.mine) for f in record.fields] == [
+            (
+                "outcome",
+                "Nightly backups from next sprint",
+                "Nightly and weekly",
+                "Nightly backups from next sprint",
+            ),
+            ("superseded_by_id", None, None, local),
+        ]
+        # Keep mine for the link: the new decision is created now and linked, theirs kept.
+        workspace.resolve(record.change_id, team.database, {"superseded_by_id": local})
+        # The edit made to the new decision waits to be sent again, and then is.
+        assert [c.state for c in workspace.pending_changes()] == ["pending"]
+        again = workspace.sync(team.database)
+        assert [o.result for o in again.outcomes] == ["applied"]
+        server_id = again.id_map[local]
+        assert workspace.pending_changes() == []
+    assert _all_ids(team.database) == [*before_ids, server_id]
+    rows = _full_new_audit(team.database, start)
+    assert [r[:4] for r in rows] == [
+        (server_id, m, "created", None),
+        (b, m, "updated", "superseded_by_id"),
+        (server_id, m, "updated", "outcome"),
+    ]
+    assert (rows[1][4], rows[1][5]) == (None, str(server_id))
+    assert (rows[2][4], rows[2][5]) == ("Point-in-time recovery", "PITR for 14 days")
+    # Created when the conflict was resolved: the edit made offline before that follows it.
+    assert rows[0][6] > made[1] and rows[2][6] == rows[0][6]
+    server = _server_state(team, b)
+    assert (server["outcome"], server["superseded_by_id"]) == ("Nightly and weekly", server_id)
+    assert _server_state(team, server_id)["outcome"] == "PITR for 14 days"
+    assert _marks(team.database) == [
+        (server_id, m, "supersede", made[0]),
+        (server_id, m, "update", made[1]),
+    ]
+    assert a != m and verify(team.database).ok
+
+
 def test_decision_created_edited_and_deleted_offline(team: Team, tmp_path: Path) -> None:
     out = _dir(tmp_path) / "offline.db"
     _snapshot(team, out, tag="infra", mine=MEMBER_EMAIL)
@@ -876,7 +943,9 @@ def test_decision_created_edited_and_deleted_offline(team: Team, tmp_path: Path)
         (server_id, m, "delete", made[2]),
     ]
     server = _server_state(team, server_id)
-    assert server["outcome"] == "Two replicas" and server["deleted_at"] is not None
+    # Deleted on the server as of when it was deleted offline, as its audit row says.
+    assert server["outcome"] == "Two replicas" and server["deleted_at"] == made[2]
+    assert rows[2][5] == made[2].isoformat()
     assert verify(team.database).ok
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -307,6 +308,9 @@ def test_sync_from_the_menu_resolves_a_conflict_field_by_field(
     assert isinstance(file_menu, QMenu)
     sync_action = next(a for a in file_menu.actions() if a.objectName() == "syncOfflineAction")
     assert sync_action.text() == "S&ync offline changes…" and sync_action.isEnabled()
+    if os.environ.get("ASYNCOPS_SHOTS"):
+        file_menu.adjustSize()
+        file_menu.grab().save(str(Path(os.environ["ASYNCOPS_SHOTS"]) / "offline-file-menu.png"))
     sync_action.trigger()
     sync = driver.dialog(lambda: controller.sync_dialog)
     with qtbot.waitSignal(sync.synced, timeout=TIMEOUT_MS) as synced:
