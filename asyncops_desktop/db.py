@@ -115,7 +115,11 @@ class ConnectionSettings:
 
 
 def create_db_engine(url: str, settings: ConnectionSettings | None = None) -> Engine:
-    """Create an engine configured for the app (WAL and foreign keys, or timeouts and keepalives)."""
+    """Create an engine configured for the app (WAL and foreign keys, or timeouts and keepalives).
+
+    SQL errors never quote their parameters (``hide_parameters``): they can be password
+    hashes and sign-in token digests, and an error's text may end up in a log.
+    """
     settings = settings or ConnectionSettings()
     parsed = make_url(normalise_url(url))
     try:
@@ -134,6 +138,7 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
         url,
         poolclass=NullPool if path is None else None,
         connect_args={"timeout": settings.busy_timeout_ms / 1000, "check_same_thread": False},
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -235,7 +240,12 @@ def _postgresql_engine(url: URL, settings: ConnectionSettings) -> Engine:
     if settings.sslmode and "sslmode" not in url.query:
         connect_args["sslmode"] = settings.sslmode
     return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args=connect_args,
+        hide_parameters=True,
     )
 
 
