@@ -42,6 +42,7 @@ from asyncops_desktop.domain.errors import (
     SignInLocked,
     ValidationError,
 )
+from asyncops_desktop.logs import install_excepthook, install_redaction
 from asyncops_desktop.offline import OfflineError, OfflineWorkspace, open_snapshot
 from asyncops_desktop.profiles import Profile, ProfileKind, ProfileStore, config_dir
 from asyncops_desktop.repositories.users import UserRepository
@@ -166,6 +167,8 @@ class AppController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # No password reaches the log, whatever an error message quotes.
+        install_redaction()
         self.db_url = db_url
         self.profile_name = profile_name
         self.profiles = profiles or ProfileStore()
@@ -1244,6 +1247,7 @@ def application() -> QApplication:
 
 def run_gui(db_url: str | None, profile_name: str | None = None) -> int:
     """Open the main window on the chosen database or profile; returns the process exit code."""
+    install_excepthook()
     app = application()
     controller = AppController(db_url, profile_name)
     controller.finished.connect(app.exit)
