@@ -633,7 +633,9 @@ def _full_new_audit(database: Database, after_id: int) -> list[tuple[Any, ...]]:
     return [r[1:] for r in _audit_rows(database) if r[0] > after_id]
 
 
-def test_offline_delete_of_a_decision_edited_on_the_server(team: Team, tmp_path: Path) -> None:
+def test_offline_delete_of_a_decision_edited_on_the_server(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = _dir(tmp_path) / "offline.db"
     taken = take_snapshot(team.database, out, owner_email=ADMIN_EMAIL)
     assert taken.info.owner_user_id == team.admin.user_id
@@ -664,6 +666,19 @@ def test_offline_delete_of_a_decision_edited_on_the_server(team: Team, tmp_path:
         # Keep theirs for the context, mine for the deletion: the decision is deleted.
         change_id = workspace.pending_changes()[0].id
         before_resolve = utcnow()
+        # The app is killed after the server saved the choice, before the copy noted it.
+        real_get = DecisionService.get
+
+        def killed(service: DecisionService, decision_id: int) -> Any:
+            raise _Killed
+
+        monkeypatch.setattr(DecisionService, "get", killed)
+        with pytest.raises(_Killed):
+            workspace.resolve(change_id, team.database, {"deleted_at": made})
+        monkeypatch.setattr(DecisionService, "get", real_get)
+        assert [c.state for c in workspace.pending_changes()] == ["conflict"]
+        assert len(_full_new_audit(team.database, start)) == 1
+        # Resolved again: found on the server, noted, not repeated.
         detail = workspace.resolve(change_id, team.database, {"deleted_at": made})
         assert detail.decision.deleted_at is not None and detail.decision.version == 3
         assert detail.decision.context == "Two disks failed in March"

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
 from asyncops_desktop.db import Database
+from asyncops_desktop.domain.models import DecisionAuditEntry
 from asyncops_desktop.offline import (
     OfflineWorkspace,
     Progress,
@@ -89,6 +91,30 @@ def workspace(
     opened = open_snapshot(out)
     yield opened
     opened.close()
+
+
+def max_audit_id(database: Database) -> int:
+    """The id of the newest audit row on the server."""
+    with database.read() as session:
+        return int(session.execute(select(func.max(DecisionAuditEntry.id))).scalar() or 0)
+
+
+def new_audit(database: Database, after_id: int) -> list[tuple[object, ...]]:
+    """(decision, author, type, field, old, new) of the server's audit rows after ``after_id``."""
+    with database.read() as session:
+        rows = session.execute(
+            select(
+                DecisionAuditEntry.decision_id,
+                DecisionAuditEntry.changed_by_id,
+                DecisionAuditEntry.change_type,
+                DecisionAuditEntry.field_name,
+                DecisionAuditEntry.old_value,
+                DecisionAuditEntry.new_value,
+            )
+            .where(DecisionAuditEntry.id > after_id)
+            .order_by(DecisionAuditEntry.id)
+        ).all()
+    return [tuple(r) for r in rows]
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -450,4 +476,41 @@ def test_offline_views_in_light_and_dark(
                 dialog.open_conflicts.insert(0, dialog.open_conflicts.pop())
         finally:
             app.setPalette(light)
-    assert all(p.stat().st_size > 5_000 for p in pictures)
+        assert all(p.stat().st_size > 5_000 for p in pictures)
+
+        # Resolved in the dialog, one after the other: my title, the deletion (their outcome
+        # kept), then the restore, which now meets the deletion just saved and undoes it.
+        start = max_audit_id(database)
+        b = ids["backups"]
+        for step, choices in enumerate(
+            (
+                {"title": "mine"},
+                {"outcome": "theirs", "deleted_at": "mine"},
+                {"outcome": "theirs", "deleted_at": "mine"},
+            )
+        ):
+            dialog.resolve_next()
+            conflict = dialog.conflict_dialog
+            assert conflict is not None and conflict.fields() == list(choices)
+            for field, side in choices.items():
+                conflict.set_choice(field, side)
+            with qtbot.waitSignal(dialog.conflict_resolved, timeout=TIMEOUT_MS):
+                conflict.save_button.click()  # type: ignore[attr-defined]
+            qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+            if step == 1:
+                # The restore is restated against the deletion just saved on the server.
+                [restore] = dialog.open_conflicts
+                assert restore.fields[-1].field == "deleted_at"
+                assert restore.fields[-1].mine is None and restore.fields[-1].theirs is not None
+        assert dialog.summary.text() == "All conflicts resolved; this copy now matches the server."
+        a = admin.user_id
+        rows = new_audit(database, start)
+        assert [r[:4] for r in rows] == [
+            (ids["postgres"], a, "updated", "title"),
+            (b, a, "deleted", "deleted_at"),
+            (b, a, "updated", "deleted_at"),
+        ]
+        assert rows[0][5] == "Adopt PostgreSQL 17" and rows[2][5] is None
+        final = DecisionService(database, admin).get(b).decision
+        assert (final.deleted_at, final.outcome) == (None, "Hourly snapshots as well")
+        assert workspace.pending_changes() == []
