@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QAction, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from ui.models.paged import PagedTableModel
 from ui.widgets.badges import MARGIN, BadgeDelegate, badge_width
+
+# A stretched column (the titles) never gets narrower than this: below it the list scrolls
+# sideways instead of cutting every title down to a word or two.
+STRETCH_MIN_CHARS = 22
 
 
 class RecordTableView(QTableView):
@@ -67,6 +71,14 @@ class RecordTableView(QTableView):
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
             if declared.hidden_by_default:
                 header.hideSection(column)
+        self._stretch_columns = [c for c, declared in enumerate(model.columns) if declared.stretch]
+        self._stretch_min = STRETCH_MIN_CHARS * char + 16
+        # Coalesced: resizing a section from here would otherwise report back at once.
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_stretch_columns)
+        header.sectionResized.connect(self._on_section_resized)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_column_menu)
         self.column_menu: QMenu | None = None
@@ -105,6 +117,36 @@ class RecordTableView(QTableView):
             self._paged.sort(section, order)
         else:
             self._restore_indicator()
+
+    def fit_stretch_columns(self) -> None:
+        """Stretch the title column over the spare width, or give it a readable width and
+        let the list scroll sideways when the other columns leave too little."""
+        header = self.horizontalHeader()
+        for column in self._stretch_columns:
+            if header.isSectionHidden(column):
+                continue
+            others = sum(
+                header.sectionSize(c)
+                for c in range(header.count())
+                if c != column and not header.isSectionHidden(c)
+            )
+            room = self.viewport().width() - others
+            mode = header.sectionResizeMode(column)
+            if room >= self._stretch_min:
+                if mode != QHeaderView.ResizeMode.Stretch:
+                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            elif mode == QHeaderView.ResizeMode.Stretch:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(column, self._stretch_min)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Fit the title column to the new width."""
+        super().resizeEvent(event)
+        self._fit_timer.start()
+
+    def _on_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section not in self._stretch_columns:
+            self._fit_timer.start()
 
     def column_actions(self) -> list[QAction]:
         """One checkable action per column: shown or hidden (the title column always shows)."""
