@@ -44,7 +44,10 @@ class StatusUpdateRepository(Repository[StatusUpdateDTO]):
             StatusUpdate.created_at,
             StatusUpdate.updated_at,
             StatusUpdate.version,
-        ).join(User, User.id == StatusUpdate.user_id)
+            # Every update has an author (NOT NULL), so an outer join returns the same rows;
+            # it keeps SQLite walking the updates in index order and stopping at the page,
+            # where an inner join lets it start from the users and sort every update.
+        ).outerjoin(User, User.id == StatusUpdate.user_id)
 
     def _sort_columns(self) -> Mapping[str, ColumnElement[Any]]:
         table = StatusUpdate.__table__.c
