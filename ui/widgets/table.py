@@ -14,7 +14,7 @@ from ui.widgets.badges import MARGIN, BadgeDelegate, badge_width
 
 # A stretched column (the titles) never gets narrower than this: below it the list scrolls
 # sideways instead of cutting every title down to a word or two.
-STRETCH_MIN_CHARS = 22
+STRETCH_MIN_CHARS = 16
 
 
 class RecordTableView(QTableView):
