@@ -1,6 +1,7 @@
 """Entry points: ``asyncops-desktop`` runs a headless command when given one, else the GUI.
 
-Kept free of Qt imports so headless commands start fast and work without a display.
+Kept free of Qt imports so headless commands start fast and work without a display, and
+free of the headless commands' modules, which opening the window does not need.
 """
 
 from __future__ import annotations
@@ -8,8 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-
-from asyncops_desktop import cli
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -25,18 +24,27 @@ def wants_cli(argv: Sequence[str]) -> bool:
         return True
     _, rest = _gui_parser().parse_known_args(list(argv))
     positional = [arg for arg in rest if not arg.startswith("-")]
-    return bool(positional) and positional[0] in cli.SUBCOMMANDS
+    if not positional:
+        # Opening the window: the headless commands (and their imports) are not needed.
+        return False
+    from asyncops_desktop import cli
+
+    return positional[0] in cli.SUBCOMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point."""
     args = list(sys.argv[1:] if argv is None else argv)
     if wants_cli(args):
+        from asyncops_desktop import cli
+
         return cli.main(args)
     known, rest = _gui_parser().parse_known_args(args)
     if rest:
+        from asyncops_desktop.cli import EXIT_USAGE
+
         sys.stderr.write(f"asyncops-desktop: unknown arguments {' '.join(rest)} (see --help)\n")
-        return cli.EXIT_USAGE
+        return EXIT_USAGE
     from ui.app import run_gui
 
     return run_gui(known.db, known.profile)
