@@ -33,6 +33,10 @@ SEARCH_OFFSET = "search-offset"
 HIGHLIGHT_ROLE = int(Roles.BADGE) + 10
 # Whether the row's review date has passed (the view marks it with a word and an icon).
 OVERDUE_ROLE = int(Roles.BADGE) + 11
+# Roles this model answers itself (plain ints: ``data()`` runs for every cell at every paint).
+_OWN_ROLES = frozenset(
+    (HIGHLIGHT_ROLE, OVERDUE_ROLE, int(Roles.BADGE), int(Qt.ItemDataRole.DecorationRole.value))
+)
 
 DECISION_STATUS_LABELS = {
     "proposed": "Proposed",
@@ -260,7 +264,7 @@ class DecisionTableModel(PagedTableModel[DecisionDTO]):
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """Adds the highlighted title and the overdue flag to the declared columns."""
-        if role not in (HIGHLIGHT_ROLE, OVERDUE_ROLE, Roles.BADGE, Qt.ItemDataRole.DecorationRole):
+        if role not in _OWN_ROLES:
             return super().data(index, role)
         if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None

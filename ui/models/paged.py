@@ -40,6 +40,18 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 DEFAULT_PAGE_SIZE = 100
 _icons: dict[str, QIcon] = {}
 
+# ``data()`` runs for every role of every visible cell at every paint: plain ints and one
+# flags value, not enum arithmetic per call.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_BADGE, _ROW, _ID = int(Roles.BADGE), int(Roles.ROW), int(Roles.ID)
+_ANSWERED_ROLES = frozenset((_DISPLAY, _TOOLTIP, _ALIGNMENT, _DECORATION, _BADGE, _ROW, _ID))
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+
 
 def badge_icon(path: str) -> QIcon:
     """The icon of a badge, loaded once per process (an empty icon if missing)."""
@@ -58,7 +70,7 @@ class _Reply(Generic[D]):
     page: Page[D]
 
 
-def _load_job(
+def load_job(
     repository: type[Repository[D]],
     generation: int,
     filters: object,
@@ -114,6 +126,9 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
         )
         self._page_size = page_size
         self._rows: list[D] = []
+        # Each loaded row's cell texts, made at its first paint (None until then).
+        self._texts: list[tuple[str, ...] | None] = []
+        self._alignments = tuple(int(column.alignment.value) for column in self._columns)
         self._row_of: dict[int, int] = {}
         self._total = 0
         self._cursor: Cursor | None = None
@@ -128,6 +143,11 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
     def columns(self) -> tuple[Column[D], ...]:
         """The declared columns, in model order."""
         return self._columns
+
+    @property
+    def repository(self) -> type[Repository[D]]:
+        """The repository the rows come from."""
+        return self._repository
 
     @property
     def filters(self) -> object:
@@ -223,7 +243,7 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
         self._in_flight = True
         self._reload_queued = False
         generation = self._generation
-        job = _load_job(
+        job = load_job(
             self._repository, generation, self._filters, self._sort, cursor, self._page_size
         )
         self._context.submit(job, self._on_reply, functools.partial(self._on_failed, generation))
@@ -240,6 +260,7 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
         if reply.total is not None:
             self.beginResetModel()
             self._rows = list(rows)
+            self._texts = [None] * len(self._rows)
             self._row_of = {int(row.id): i for i, row in enumerate(self._rows)}
             self.endResetModel()
             self._total = reply.total
@@ -247,6 +268,7 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
+            self._texts.extend([None] * len(rows))
             for offset, row in enumerate(rows):
                 self._row_of[int(row.id)] = first + offset
             self.endInsertRows()
@@ -286,12 +308,14 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
         if index is None:
             return
         self._rows[index] = row
+        self._texts[index] = None
         self.dataChanged.emit(self.index(index, 0), self.index(index, len(self._columns) - 1))
 
     def refresh_relative_times(self) -> None:
         """Repaint "3 h ago"-style cells as time passes (no query)."""
         if not self._rows:
             return
+        self._texts = [None] * len(self._rows)
         for column, declared in enumerate(self._columns):
             if declared.time_relative:
                 self.dataChanged.emit(
@@ -313,36 +337,40 @@ class PagedTableModel(QAbstractTableModel, Generic[D]):
         """Rows are selectable, never editable in place (the editor pane edits)."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS
+
+    def cell_text(self, row_number: int, column_number: int) -> str:
+        """What a loaded cell shows (made once per row, until the row or the clock changes)."""
+        texts = self._texts[row_number]
+        if texts is None:
+            row = self._rows[row_number]
+            texts = tuple(column.text(row) for column in self._columns)
+            self._texts[row_number] = texts
+        return texts[column_number]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """What a cell shows, from the loaded row only."""
-        if not index.isValid() or index.parent().isValid():
+        if role not in _ANSWERED_ROLES:
             return None
+        # An invalid index has row -1; a table has no children, so no parent to check.
         row_number, column_number = index.row(), index.column()
         if not (0 <= row_number < len(self._rows) and 0 <= column_number < len(self._columns)):
             return None
+        if role == _DISPLAY:
+            return self.cell_text(row_number, column_number)
+        if role == _ALIGNMENT:
+            return self._alignments[column_number]
         row = self._rows[row_number]
         column = self._columns[column_number]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return column.tooltip(row) if column.tooltip is not None else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.alignment.value)
-        if role == Qt.ItemDataRole.DecorationRole and column.badge is not None:
-            return badge_icon(column.badge(row).icon)
-        if role == Roles.BADGE:
+        if role == _DECORATION:
+            return badge_icon(column.badge(row).icon) if column.badge is not None else None
+        if role == _BADGE:
             return column.badge(row) if column.badge is not None else None
-        if role == Roles.ROW:
+        if role == _ROW:
             return row
-        if role == Roles.ID:
-            return int(row.id)
-        return None
+        return int(row.id)  # _ID
 
     def headerData(  # noqa: N802
         self,
