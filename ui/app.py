@@ -14,6 +14,15 @@ first launch); every result arrives by signal and the next dialog follows from i
 A database the app cannot use is explained in one sentence; the person can then choose
 another database or close the app, which then exits with a non-zero code. Secrets go to
 the system keyring only: never to QSettings, the profile file or the log.
+
+Start-up probe: with ``ASYNCOPS_STARTUP_PROBE=1`` in the environment the app prints one line
+to standard output once the signed-in window has painted the first rows of the page it
+opened on, then closes as if the window were closed::
+
+    startup-probe first-rows-painted epoch=<time.time()> cpu_s=<CPU seconds used>
+        rss_kb=<resident KB> peak_rss_kb=<KB> page=<name> rows=<n>    (one line)
+
+The GUI benchmark (``python -m bench.gui``) times cold starts with it; unset, nothing changes.
 """
 
 from __future__ import annotations
@@ -21,15 +30,25 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import resource
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QMessageBox,
+    QWidget,
+)
 
 from asyncops_desktop import APP_AUTHOR, APP_NAME, __version__
 from asyncops_desktop.credentials import CredentialStore
@@ -67,6 +86,7 @@ from ui.dialogs.schema import SchemaDialog
 from ui.dialogs.sign_in import SignInDialog, locked_message
 from ui.dialogs.welcome import WelcomeDialog
 from ui.main_window import USERS_PAGE, MainWindow
+from ui.models.paged import PagedTableModel
 from ui.offline import OfflineBanner, PendingChangesPanel, SyncDialog, TakeOfflineDialog
 from ui.pages.blockers import BlockersPage
 from ui.pages.dashboard import DashboardPage
@@ -86,6 +106,10 @@ SETTINGS_FILE = "settings.ini"
 NOTICE_SHOWN_KEY = "notices/no_keyring_shown"
 # How often a lost database is asked again whether it answers.
 PING_INTERVAL_MS = 3000
+# The daily-summary backfill waits for the first page's rows, but no longer than this.
+SUMMARIES_DELAY_MS = 2000
+# Set to "1": report when the first rows are painted after start-up, then close (see above).
+STARTUP_PROBE_ENV = "ASYNCOPS_STARTUP_PROBE"
 
 logger = logging.getLogger(__name__)
 
@@ -662,7 +686,7 @@ class AppController(QObject):
         user = signed_in.user
         self.window.show_signed_in(user.full_name, user.role, self.label)
         self.window.take_offline_action.setEnabled(self.on_server)
-        pages = self._create_pages(self.context)
+        pages = self._create_pages(self.context, first=self._saved_last_page())
         last_page = self._restore_layout(pages)
         self.window.mount_pages(pages, current=last_page)
         self.online = True
@@ -813,21 +837,36 @@ class AppController(QObject):
         self._show(dialog)
         return dialog
 
-    def _create_pages(self, context: AppContext) -> dict[str, QWidget]:
-        pages: dict[str, QWidget] = {
-            "Dashboard": DashboardPage(context),
-            "Status updates": StatusUpdatesPage(context),
-            "Incidents": IncidentsPage(context),
-            "Blockers": BlockersPage(context),
-            "Decisions": DecisionsPage(context),
+    def _create_pages(self, context: AppContext, *, first: str | None = None) -> dict[str, QWidget]:
+        """The signed-in pages in sidebar order; ``first`` is built (and starts loading) first.
+
+        Each page queues its loads on the one database worker as it is built, so the page the
+        window opens on goes first: its rows do not wait behind the other pages' queries.
+        """
+        makers: dict[str, Callable[[AppContext], QWidget]] = {
+            "Dashboard": DashboardPage,
+            "Status updates": StatusUpdatesPage,
+            "Incidents": IncidentsPage,
+            "Blockers": BlockersPage,
+            "Decisions": DecisionsPage,
         }
         if context.is_admin:
-            users = UsersPage(context)
-            users.own_account_changed.connect(self._on_own_account_changed)
-            users.own_account_saved.connect(self._on_own_account_saved)
-            users.action_finished.connect(self.window.show_status_message)
-            pages[USERS_PAGE] = users
-        return pages
+            makers[USERS_PAGE] = self._users_page
+        order = sorted(makers, key=lambda name: name != first)
+        built = {name: makers[name](context) for name in order}
+        return {name: built[name] for name in makers}
+
+    def _users_page(self, context: AppContext) -> QWidget:
+        users = UsersPage(context)
+        users.own_account_changed.connect(self._on_own_account_changed)
+        users.own_account_saved.connect(self._on_own_account_saved)
+        users.action_finished.connect(self.window.show_status_message)
+        return users
+
+    def _saved_last_page(self) -> str | None:
+        """The page this profile's window was left on, as saved with its layout."""
+        last = self.settings.value(f"{layout_group(self.profile)}/window/last_page")
+        return last if isinstance(last, str) else None
 
     # -- decisions: export, import, offline copies ----------------------------------------
     @property
@@ -939,7 +978,24 @@ class AppController(QObject):
         self.window.statusBar().addWidget(self.summary_status)
         self.summary_status.status_message.connect(self.window.show_status_message)
         dashboard.set_summary_runner(self.summary_runner)
-        QTimer.singleShot(0, self.summary_runner.start)
+        runner = self.summary_runner
+        started = False
+
+        def start() -> None:
+            nonlocal started
+            if not started and self.summary_runner is runner:
+                started = True
+                runner.start()
+
+        # The backfill competes with the first page for the CPU: it starts once that page's
+        # first rows are in (or after SUMMARIES_DELAY_MS at the latest).
+        model = getattr(self.window.current_page(), "model", None)
+        if isinstance(model, PagedTableModel) and model.is_loading:
+            model.page_loaded.connect(lambda _rows: QTimer.singleShot(0, start))
+            model.load_failed.connect(lambda _message: QTimer.singleShot(0, start))
+            QTimer.singleShot(SUMMARIES_DELAY_MS, start)
+        else:
+            QTimer.singleShot(0, start)
 
     def _stop_summaries(self) -> None:
         runner, self.summary_runner = self.summary_runner, None
@@ -1245,12 +1301,87 @@ def application() -> QApplication:
     return app
 
 
+def resident_kb() -> tuple[int, int]:
+    """This process's resident memory now and at its peak, in KB (Linux; else the peak twice)."""
+    peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    if sys.platform == "darwin":
+        peak //= 1024  # bytes there, KB elsewhere
+    now = peak
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1])
+    return now, peak
+
+
+class StartupProbe(QObject):
+    """Prints when the signed-in window has painted its first list rows, then closes the app.
+
+    The page the window opens on is watched: a list page (one with ``model`` and ``view``)
+    once its model holds rows and its view's viewport has painted them, any other page at
+    its first paint. The line is printed after that paint event has been handled.
+    """
+
+    def __init__(self, controller: AppController) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self._watched: QObject | None = None
+        self._page_name = ""
+        self._reported = False
+        controller.signed_in.connect(self._on_signed_in)
+
+    def _on_signed_in(self, _signed_in: object) -> None:
+        window = self.controller.window
+        page = window.current_page()
+        self._page_name = window.current_page_name()
+        view = getattr(page, "view", None)
+        watched = view.viewport() if isinstance(view, QAbstractScrollArea) else page
+        self._watched = watched
+        watched.installEventFilter(self)
+
+    def _rows(self) -> int:
+        model = getattr(self.controller.window.current_page(), "model", None)
+        row_count = getattr(model, "rowCount", None)
+        return int(row_count()) if callable(row_count) else 0
+
+    def _has_rows(self) -> bool:
+        page = self.controller.window.current_page()
+        return not hasattr(page, "model") or self._rows() > 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Note a paint of rows; report once that paint has been handled."""
+        if (
+            not self._reported
+            and watched is self._watched
+            and event.type() == QEvent.Type.Paint
+            and self._has_rows()
+        ):
+            self._reported = True
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        now, peak = resident_kb()
+        times = os.times()
+        sys.stdout.write(
+            f"startup-probe first-rows-painted epoch={time.time():.6f} "
+            f"cpu_s={times.user + times.system:.3f} rss_kb={now} peak_rss_kb={peak} "
+            f"page={self._page_name.replace(' ', '_')} rows={self._rows()}\n"
+        )
+        sys.stdout.flush()
+        if self._watched is not None:
+            self._watched.removeEventFilter(self)
+        self.controller.quit()
+
+
 def run_gui(db_url: str | None, profile_name: str | None = None) -> int:
     """Open the main window on the chosen database or profile; returns the process exit code."""
     install_excepthook()
     app = application()
     controller = AppController(db_url, profile_name)
     controller.finished.connect(app.exit)
+    if os.environ.get(STARTUP_PROBE_ENV) == "1":
+        StartupProbe(controller)
     controller.start()
     code = app.exec()
     # A "Test connection" still waiting for a slow server must end before its thread is freed.
