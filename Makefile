@@ -45,6 +45,7 @@ bench: $(STAMP)  ## benchmarks at --scale 1000, each figure next to its baseline
 	$(BIN)/python -m bench $(ARGS)
 	$(BIN)/python -m bench.decisions_io $(ARGS)
 	$(BIN)/python -m bench.decisions $(ARGS)
+	$(BIN)/python -m bench.gui $(ARGS)
 
 screenshots: $(STAMP)  ## every page and the main dialogs, light and dark, into docs/screenshots
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots --out docs/screenshots $(ARGS)
