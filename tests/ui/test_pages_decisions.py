@@ -261,8 +261,8 @@ def test_long_history_renders_lazily(
     _open(qtbot, page, decision_id)
     history = page.editor.history
     assert len(history.entries) == 61
-    assert history.rendered_count() == 40
-    assert "Show 21 older entries" in history.browser.toPlainText()
+    assert history.rendered_count() == 15
+    assert "Show 46 older entries" in history.browser.toPlainText()
     history.show_more()
     assert history.rendered_count() == 61
 

@@ -33,7 +33,7 @@ from ui.widgets.diff_html import condensed, diff_colours, escape_text, parts_htm
 from ui.widgets.filters import select_data
 from ui.widgets.palette import muted_colour
 
-FIRST_BATCH = 40
+FIRST_BATCH = 15
 MORE_BATCH = 100
 FIELD_LABELS = {
     "title": "Title",

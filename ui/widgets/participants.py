@@ -59,7 +59,11 @@ class ParticipantPicker(QWidget):
 
     def set_selected(self, user_ids: Sequence[int] | None) -> None:
         """Check exactly ``user_ids`` (None: not known yet, shown as loading)."""
-        self._selected = None if user_ids is None else tuple(sorted(set(user_ids)))
+        selected = None if user_ids is None else tuple(sorted(set(user_ids)))
+        if selected == self._selected:
+            # Already shown: rebuilding hundreds of items on each record shown is not free.
+            return
+        self._selected = selected
         self._rebuild()
 
     def selected(self) -> tuple[int, ...] | None:
@@ -68,8 +72,10 @@ class ParticipantPicker(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         """Show the choice without letting it change."""
-        self._read_only = read_only
         self.filter_edit.setVisible(not read_only)
+        if read_only == self._read_only:
+            return
+        self._read_only = read_only
         self._rebuild()
 
     def name_of(self, user_id: int) -> str:
