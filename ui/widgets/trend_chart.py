@@ -111,6 +111,10 @@ class TrendChart(QWidget):
 
         self.chart = QChart()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
+        # The chart's own frame margins would leave a blank band above the legend.
+        chart_layout = self.chart.layout()
+        if chart_layout is not None:
+            chart_layout.setContentsMargins(0, 0, 0, 0)
         self.chart.setBackgroundRoundness(0)
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         self.series: dict[str, QLineSeries] = {}
