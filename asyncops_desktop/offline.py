@@ -522,7 +522,11 @@ def take_snapshot(
             taken_at = utcnow()
             # Links between decisions are copied in any order; SQLite checks them at commit.
             dst.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            ids = _with_successors(src, _selected_ids(src, filters, progress, cancel))
+            ids = _selected_ids(src, filters, progress, cancel)
+            # Decisions that changes carried over still refer to come along, even deleted
+            # ones (a conflict with a deletion on the server), so each change can be shown.
+            held = {int(c["decision_id"]) for c in keep_changes} - set(ids)
+            ids = _with_successors(src, ids + sorted(i for i in held if not is_local_id(i)))
             owner = UserRepository(src).by_email(owner_email) if owner_email else None
             if owner_email and owner is None:
                 raise ValidationError("owner", f"no user has the email {owner_email}")

@@ -722,6 +722,8 @@ def test_offline_edit_of_a_decision_deleted_on_the_server(team: Team, tmp_path: 
             ("deleted_at", None, deleted_at, None),
         ]
         assert [f.field for f in second.fields] == ["title", "deleted_at"]
+        # The refreshed copy keeps the deleted decision the conflicts are about.
+        assert workspace.decisions.get(ids["backups"]).decision.deleted_at == deleted_at
         # Their deletion kept while saving an edit cannot be: said, and nothing is written.
         with pytest.raises(ValidationError) as refused:
             workspace.resolve(first.change_id, team.database, {"outcome": "Hourly backups"})

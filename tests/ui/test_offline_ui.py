@@ -514,3 +514,57 @@ def test_offline_views_in_light_and_dark(
         final = DecisionService(database, admin).get(b).decision
         assert (final.deleted_at, final.outcome) == (None, "Hourly snapshots as well")
         assert workspace.pending_changes() == []
+
+
+def test_an_edit_meeting_a_deletion_on_the_server_restores_it_when_kept(
+    qtbot: QtBot,
+    db_url: str,
+    database: Database,
+    admin: Actor,
+    decision_ids: dict[str, int],
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "admin-copy.db"
+    take_snapshot(
+        database,
+        out,
+        filters=SnapshotFilter(tag="infra"),
+        owner_email="admin@example.com",
+        source_profile="Team server",
+    )
+    b = decision_ids["backups"]
+    with open_snapshot(out) as workspace:
+        workspace.decisions.update(b, outcome="Hourly backups", expected_version=1)
+        DecisionService(database, admin).delete(b, expected_version=1)
+        deleted_at = DecisionService(database, admin).get(b).decision.deleted_at
+        assert deleted_at is not None
+        start = max_audit_id(database)
+        dialog = SyncDialog(workspace, db_url)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        with qtbot.waitSignal(dialog.synced, timeout=TIMEOUT_MS):
+            dialog.sync_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+        dialog.resolve_next()
+        conflict = dialog.conflict_dialog
+        assert conflict is not None and conflict.fields() == ["outcome", "deleted_at"]
+        outcome, deleted = conflict.choices["outcome"], conflict.choices["deleted_at"]
+        # Left deleted (the default), the edit cannot be kept: its field follows theirs.
+        assert deleted.choice() == "theirs"
+        assert outcome.choice() == "theirs" and not outcome.isEnabled()
+        deleted.set_choice("mine")
+        assert outcome.choice() == "mine" and outcome.isEnabled()
+        deleted.set_choice("theirs")
+        assert outcome.choice() == "theirs" and not outcome.isEnabled()
+        deleted.set_choice("mine")
+        with qtbot.waitSignal(dialog.conflict_resolved, timeout=TIMEOUT_MS):
+            conflict.save_button.click()  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT_MS)
+        assert dialog.summary.text() == "All conflicts resolved; this copy now matches the server."
+    a = admin.user_id
+    assert new_audit(database, start) == [
+        (b, a, "updated", "deleted_at", deleted_at.isoformat(), None),
+        (b, a, "updated", "outcome", "Nightly backups from next sprint", "Hourly backups"),
+    ]
+    final = DecisionService(database, admin).get(b).decision
+    assert (final.deleted_at, final.outcome) == (None, "Hourly backups")

@@ -338,13 +338,40 @@ class SyncDialog(OfflineJobDialog):
             (x for x in dialog.findChildren(QLabel) if x.accessibleName() == "What happened"),
             None,
         )
+        deletion = dialog.choices.get("deleted_at")
+        deleted_by_them = (
+            deletion is not None
+            and deletion.conflict.theirs is not None
+            and deletion.conflict.mine is None
+        )
         if intro is not None:
-            intro.setText(
-                f"<b>Someone on the server changed {escape_text(what)} while you were "
-                "offline.</b><br>For each field below, keep their value, yours, or write one "
-                "from both. Your choices are saved on the server on top of their version; "
-                "“Decide later” keeps this conflict with your pending changes."
-            )
+            if deleted_by_them:
+                intro.setText(
+                    f"<b>Someone on the server deleted {escape_text(what)} while you were "
+                    "offline.</b><br>Keep your side of <i>Deleted</i> to restore it with your "
+                    "changes, or keep theirs to leave it deleted without them. “Decide later” "
+                    "keeps this conflict with your pending changes."
+                )
+            else:
+                intro.setText(
+                    f"<b>Someone on the server changed {escape_text(what)} while you were "
+                    "offline.</b><br>For each field below, keep their value, yours, or write "
+                    "one from both. Your choices are saved on the server on top of their "
+                    "version; “Decide later” keeps this conflict with your pending changes."
+                )
+        if deleted_by_them and deletion is not None:
+            # A deleted decision takes no edits: leaving it deleted means their version.
+            others = [c for name, c in dialog.choices.items() if name != "deleted_at"]
+
+            def follow_deletion(stays_deleted: bool) -> None:
+                for choice in others:
+                    # Restored: each field back to its own default (theirs unless edited).
+                    edited = choice.conflict.mine != choice.conflict.base
+                    choice.set_choice("theirs" if stays_deleted or not edited else "mine")
+                    choice.setEnabled(not stays_deleted)
+
+            deletion.theirs_button.toggled.connect(follow_deletion)
+            follow_deletion(deletion.theirs_button.isChecked())
         later = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         if later is not None:
             later.setText("Decide &later")
