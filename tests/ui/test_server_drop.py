@@ -72,6 +72,11 @@ def driver(qtbot: QtBot, proxy: TcpProxy) -> Iterator[Driver]:
             yield made
         finally:
             proxy.restore()
+            # A failed check can leave typed text behind: closing would ask about it.
+            for controller in made.controllers:
+                for page in controller.window.session_pages.values():
+                    if isinstance(page, StatusUpdatesPage):
+                        page.editor.revert()
 
 
 def through(db_url: str, proxy: TcpProxy) -> str:
