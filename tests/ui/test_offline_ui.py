@@ -296,6 +296,13 @@ def test_sync_with_a_conflict_resolved_in_the_conflict_dialog(
     )
     assert dialog.resolve_button.isVisible()
     shot(dialog, "sync-result-conflict")
+    # Closed, and opened again later: the conflict is there to resolve straight away.
+    dialog.reject()
+    dialog = SyncDialog(workspace, db_url)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.resolve_button.isVisible()
+    assert dialog.summary.text() == "1 conflict from an earlier sync waits to be resolved."
 
     dialog.resolve_button.click()
     conflict = dialog.conflict_dialog

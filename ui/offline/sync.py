@@ -172,6 +172,14 @@ class SyncDialog(OfflineJobDialog):
         layout.addWidget(self.results, 1)
         layout.addWidget(self.buttons)
         self.resize(720, 420)
+        # Conflicts left by an earlier sync can be resolved at once.
+        self._reload_conflicts()
+        if self.open_conflicts:
+            self.resolve_button.show()
+            self.summary.show_note(
+                f"{plural(len(self.open_conflicts), 'conflict')} from an earlier sync "
+                f"{'waits' if len(self.open_conflicts) == 1 else 'wait'} to be resolved."
+            )
 
     # -- sync ---------------------------------------------------------------------------------
     def start(self) -> None:
