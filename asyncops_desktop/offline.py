@@ -22,15 +22,26 @@ same transaction, for every kind of change). A conflict becomes a per-field
 ``ConflictRecord`` (base, theirs, mine) and the sync continues; later changes to the same
 decision then conflict too, since they built on the refused one. New decisions get server ids
 and later changes and links are remapped. After a full pass the snapshot is refreshed from
-the server; conflicts and failures are carried into the new file to be resolved or discarded.
+the server; conflicts and failures are carried into the new file (under the same ids, with
+the decisions they are about, deleted ones too) to be resolved or discarded.
+
+Resolving. Whether the decision is deleted is a field of the conflict (``deleted_at``)
+whenever a delete or restore is involved on either side, and a supersede's new decision is
+its ``superseded_by_id``. ``OfflineWorkspace.resolve`` applies the user's choices in one
+server transaction, checked against the version the conflict showed and recorded once as
+the offline change: restore first if kept, then the field values, then the supersede, then
+the delete. The other open conflicts on that decision are then restated against its new
+version, and changes that waited for a decision the supersede created are queued again.
 
 Audit attribution (the choice made here). Audit rows written by a sync name the syncing user
 and carry the time the change was made offline as ``changed_at`` (never earlier than the
 decision's latest entry, so each decision's history keeps the same order by time as by id,
-which ``state_at`` relies on); ``created_at`` of a new decision is its offline creation time.
-The marker that a change was made offline is the server table ``decision_offline_changes``
-(change id, decision, user, original time, sync time), written in the same transaction as
-the change: the audit values themselves stay in the format ``replay`` and ``verify`` read.
+which ``state_at`` relies on); ``created_at`` of a new decision is its offline creation time,
+and ``deleted_at`` of an offline delete the time it was deleted offline. A conflict resolved
+later is audited when it is resolved (the user chose then). The marker that a change was made
+offline is the server table ``decision_offline_changes`` (change id, decision, user, original
+time, sync time), written in the same transaction as the change: the audit values themselves
+stay in the format ``replay`` and ``verify`` read.
 
 Idempotency. Each pending change has a client-generated ``change_uid``. The server row above
 commits with the change or not at all, and the change is marked applied in the snapshot only
