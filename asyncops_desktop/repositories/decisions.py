@@ -201,9 +201,7 @@ class DecisionRepository(Repository[DecisionDTO]):
         if text_only:
             assert filters is not None and filters.text is not None
             self.session.flush()
-            counted = live_match_count(self.session, filters.text)
-            if counted is not None:
-                return counted
+            return live_match_count(self.session, filters.text)
         return super().count(filters)
 
     def opened(self, decision_id: int) -> OpenedDecision | None:

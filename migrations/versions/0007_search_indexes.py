@@ -2,9 +2,10 @@
 
 Search ranks a decision by where the query matches (within the title, within title and
 description, anywhere) and reads each tier newest first. On PostgreSQL the title and the
-title-and-description tiers get GIN indexes of their own, whose statistics tell the planner
-how rare a match in them is (the weighted ``search_vector`` cannot), so an empty tier is
-found in the index instead of by walking every decision. Both databases get a partial index
+title-and-description tiers get stored search vectors with GIN indexes of their own, whose
+statistics tell the planner how rare a match in them is (the weighted ``search_vector``
+cannot), so an empty tier is found in the index instead of by walking every decision, and a
+common one is read in id order testing each row's small vector. Both databases get a partial index
 of the soft-deleted decisions, so counting matches can subtract the few deleted ones
 without reading the live rows.
 
