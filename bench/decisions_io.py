@@ -1,9 +1,10 @@
 """``python -m bench.decisions_io``: decision export and import, each next to a baseline.
 
-- CSV export of every decision through ``DecisionExporter`` (keyset pages of the repository,
-  one participants query per page) against the raw ``sqlite3``/``psycopg`` driver writing
-  the very same file (one query for decisions, one for participants, the same cell
-  formatting); the two files must be byte-identical. Target: <= 5 s at scale 1000. Both
+- CSV export of every decision through ``DecisionExporter`` (one streaming statement whose
+  cells the database formats: dates, joined tags and participants, formula guards) against
+  the raw ``sqlite3``/``psycopg`` driver writing the very same file (one query for
+  decisions, one for participants, the cells formatted in Python); the two files must be
+  byte-identical, which also checks the database's formatting against Python's. Target: <= 5 s at scale 1000. Both
   files go to memory (``/dev/shm``) by default: on a busy disk, flushing 68 MB can take
   longer than producing it, whatever the code (``--csv-dir`` to measure a disk).
 - MADR export of the newest decisions and the import of that folder into a new database
