@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stderr.write(f"asyncops-desktop: unknown arguments {' '.join(rest)} (see --help)\n")
         return EXIT_USAGE
+    # The core before Qt: once PySide6 is loaded it inspects every module imported after it
+    # (reading each one's source), which makes SQLAlchemy's many modules slower to load.
+    import ui.connection  # noqa: F401
     from ui.app import run_gui
 
     return run_gui(known.db, known.profile)
