@@ -8,7 +8,7 @@ from functools import partial
 
 import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -50,6 +50,38 @@ ENTITY_PAGES = {
     "blockers": "Blockers",
     "decisions": "Decisions",
 }
+
+
+# The widest the status bar's database description gets; the rest of the bar stays free for
+# passing messages ("Saved incident #12.", "Connected again.").
+CONNECTION_LABEL_MAX_WIDTH = 300
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text in the middle to fit (the tooltip has it all)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text``, shortened if needed; hovering shows all of it."""
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Room for a few characters: the text shortens rather than pushes others away."""
+        hint = super().minimumSizeHint()
+        return QSize(
+            min(hint.width(), self.fontMetrics().horizontalAdvance("x" * 12)), hint.height()
+        )
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """Draw the text elided in the middle to the label's width."""
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown
+        )
 
 
 class MainWindow(QMainWindow):
@@ -117,7 +149,8 @@ class MainWindow(QMainWindow):
         self.user_separator.setFrameShadow(QFrame.Shadow.Sunken)
         self.user_separator.setVisible(False)
         self.statusBar().addPermanentWidget(self.user_separator)
-        self.connection_label = QLabel()
+        self.connection_label = ElidedLabel()
+        self.connection_label.setMaximumWidth(CONNECTION_LABEL_MAX_WIDTH)
         self.connection_label.setObjectName("connectionLabel")
         self.connection_label.setAccessibleName("Database connection")
         self.statusBar().addPermanentWidget(self.connection_label)
@@ -284,8 +317,13 @@ class MainWindow(QMainWindow):
         self.online_label.setVisible(True)
         self.online_label.setText("Connected" if online else "Offline — retrying")
         self.online_label.setProperty("offline", not online)
+        # Bold through the font, not the style sheet: the label's size follows a font change,
+        # so the status bar keeps room for the whole (wider) offline text.
+        font = QFont(self.online_label.font())
+        font.setBold(not online)
+        self.online_label.setFont(font)
         self.online_label.setStyleSheet(
-            "" if online else f"color: {error_colour(self.online_label).name()}; font-weight: bold;"
+            "" if online else f"color: {error_colour(self.online_label).name()};"
         )
 
     # -- pages ------------------------------------------------------------------------------
@@ -449,10 +487,8 @@ class MainWindow(QMainWindow):
                 context.data_changed.emit(table)
             self.open_record(name, record_id)
             singular = str(getattr(page, "singular", "record"))
-            self.show_status_message(
-                f"Saved {singular} #{record_id}: the server stored it, though its answer was "
-                "lost with the connection."
-            )
+            # Short: the status bar shares its width with the session's labels.
+            self.show_status_message(f"Saved {singular} #{record_id} (checked after reconnecting).")
             return
         self.show_status_message(STORED_AFTER_ALL)
 

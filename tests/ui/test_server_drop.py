@@ -356,6 +356,9 @@ def test_b_a_save_cut_midway_is_not_saved_keeps_the_text_and_retries_once(
         assert not editor.save_button.isEnabled()
         assert editor.banner.message == ""
         assert editor.content_edit.text() == "The server stores it; the answer is lost."
+        assert window.statusBar().currentMessage() == (
+            f"Saved status update #{editor.record.id} (checked after reconnecting)."
+        )
         if round_number == 0:
             save_shot(controller, "stored-without-reply")
         qtbot.waitUntil(lambda: window.online_label.text() == ONLINE, timeout=TIMEOUT_MS)
