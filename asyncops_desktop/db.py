@@ -151,11 +151,14 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
             cursor.execute("PRAGMA foreign_keys = ON")
             if path is not None:
                 _enable_wal(cursor, settings.busy_timeout_ms)
-                # FULL: a commit is on disk when the call returns, also after a power cut;
-                # a desktop app commits a few rows per action, so an fsync each costs little.
-                # (NORMAL is as safe against a killed process. Writes that vanished in the
-                # kill scenario were lost to locks dropped by a plain open/close of the file,
-                # see ``check_sqlite_file``, not to the sync level.)
+                # FULL: a commit is on disk when the call returns, also after a power cut or
+                # an OS crash; a desktop app commits a few rows per action, so an fsync each
+                # costs little. In WAL mode NORMAL risks only the last commits, and only on a
+                # power cut or OS crash: a killed process leaves its written pages with the
+                # OS. Yet the SIGKILL scenario under CPU load failed with NORMAL (the file
+                # reported malformed on reopening, once in two full runs) before two related
+                # fixes (ids never reused, and ``check_sqlite_file`` no longer releasing this
+                # process's locks), and that failure is not explained; so FULL stays.
                 cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()
