@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from asyncops_desktop import APP_AUTHOR, APP_NAME
 from asyncops_desktop.domain.errors import DatabaseUnavailable
+from asyncops_desktop.logs import redact
 
 DATABASE_URL_ENV = "ASYNCOPS_DATABASE_URL"
 DEFAULT_DB_FILENAME = "asyncops.db"
@@ -72,8 +73,16 @@ def normalise_url(url: str) -> str:
         return sqlite_url(url)
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseUnavailable(f"'{url}' is not a database URL: {exc}") from None
+    except ArgumentError:
+        # The URL is not repeated: it may hold a password.
+        raise DatabaseUnavailable(
+            f"'{redact(url)}' is not a database URL: write it as "
+            "postgresql://user@host:port/database or give a SQLite file path."
+        ) from None
+    except ValueError:
+        raise DatabaseUnavailable(
+            f"'{redact(url)}' is not a database URL: its port must be a number."
+        ) from None
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif parsed.drivername == "sqlite":

@@ -43,8 +43,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from asyncops_desktop.credentials import KEYRING_SERVICE
-from asyncops_desktop.db import Database, sqlite_path
-from asyncops_desktop.logs import log_unhandled
+from asyncops_desktop.db import Database, normalise_url, sqlite_path
+from asyncops_desktop.domain.errors import DatabaseUnavailable
+from asyncops_desktop.logs import log_unhandled, redact
 from asyncops_desktop.privileges import grant_sql
 from asyncops_desktop.profiles import ProfileStore
 from asyncops_desktop.services.auth import token_digest
@@ -322,3 +323,31 @@ def test_a_full_session_leaves_no_secret_behind(
         for form in encodings(digest):
             for where, content in texts.items():
                 assert form not in content, f"a hash ({form[:6]}…) was found in {where}"
+
+
+def test_a_url_that_cannot_be_used_is_not_repeated_with_its_password() -> None:
+    with pytest.raises(DatabaseUnavailable, match="port must be a number") as failure:
+        normalise_url("postgresql://bob:s3cret pw@db.example.com:five/asyncops")
+    assert "s3cret" not in str(failure.value)
+    assert "bob:***@db.example.com" in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        (
+            "could not use postgresql+psycopg://bob:db-pass Q7v%21x2%40@h:5432/d?sslmode=prefer",
+            "could not use postgresql+psycopg://bob:***@h:5432/d?sslmode=prefer",
+        ),
+        (
+            "conninfo host=h user=bob password=s3cret dbname=d",
+            "conninfo host=h user=bob password=*** dbname=d",
+        ),
+        ("password = 'two words' host=h", "password = *** host=h"),
+        # Nothing to mask: a port, an e-mail address, a URL without a password.
+        ("http://h:8080/path for ada@example.com", "http://h:8080/path for ada@example.com"),
+        ("postgresql://bob@h/d", "postgresql://bob@h/d"),
+    ],
+)
+def test_log_lines_lose_their_passwords(line: str, masked: str) -> None:
+    assert redact(line) == masked
