@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -98,6 +99,23 @@ def decode_tags(value: object) -> tuple[str, ...]:
     if isinstance(value, list | tuple):
         return tuple(str(tag) for tag in value)
     raise TypeError(f"unexpected tags value {type(value).__name__}")
+
+
+def timestamp_column(bind: Session | Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A timestamp column as fetched for bulk reads: raw text on SQLite (see
+    ``decode_timestamp``), where SQLAlchemy's regex parsing costs more than the query."""
+    if dialect_name(bind) == "postgresql":
+        return column
+    return type_coerce(column, Text())
+
+
+def decode_timestamp(value: Any) -> dt.datetime:
+    """A naive datetime from either dialect's value (SQLite's text is ISO 8601)."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return value
+    raise TypeError(f"unexpected timestamp value {type(value).__name__}")
 
 
 def has_tag(

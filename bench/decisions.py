@@ -66,8 +66,8 @@ QUERIES = (
     "incidents -payments",
     "residency OR Playwright",
 )
-SEARCH_PAGE = "search: first ranked page"
-SEARCH_COUNT = "search: count all matches"
+SEARCH_PAGE = "search first page"
+SEARCH_COUNT = "search count"
 OPEN_TIME = "open a decision with 1,000 changes"
 OPEN_STATEMENTS = "  SQL statements to open it"
 
@@ -157,7 +157,7 @@ def bench_search(target: BenchDatabase, actor: Actor, runs: int) -> list[Result]
             )
             results.append(
                 Result(
-                    SEARCH_PAGE,
+                    f"{SEARCH_PAGE}, {query}",
                     backend,
                     page_ms,
                     "ms",
@@ -182,7 +182,7 @@ def bench_search(target: BenchDatabase, actor: Actor, runs: int) -> list[Result]
             speedup = like_ms / count_ms
             results.append(
                 Result(
-                    SEARCH_COUNT,
+                    f"{SEARCH_COUNT}, {query}",
                     backend,
                     count_ms,
                     "ms",

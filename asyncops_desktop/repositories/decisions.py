@@ -14,9 +14,11 @@ from asyncops_desktop.dialect import (
     decision_search_tiers,
     decision_text_match,
     decode_tags,
+    decode_timestamp,
     has_tag,
     live_match_count,
     tags_column,
+    timestamp_column,
 )
 from asyncops_desktop.domain.dto import (
     AuditEntryDTO,
@@ -320,7 +322,7 @@ class AuditRepository:
                     DecisionAuditEntry.field_name,
                     DecisionAuditEntry.old_value,
                     DecisionAuditEntry.new_value,
-                    DecisionAuditEntry.changed_at,
+                    timestamp_column(self.session, DecisionAuditEntry.__table__.c.changed_at),
                 )
                 .join(User, User.id == DecisionAuditEntry.changed_by_id)
                 .where(DecisionAuditEntry.decision_id == decision_id)
@@ -328,4 +330,5 @@ class AuditRepository:
             )
             .all()
         )
-        return [_build_audit_entry(row) for row in rows]
+        build, decode = _build_audit_entry, decode_timestamp
+        return [build((*row[:8], decode(row[8]))) for row in rows]
