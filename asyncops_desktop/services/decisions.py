@@ -437,10 +437,14 @@ class DecisionService(Service):
             if not self.actor.is_admin and row.created_by_id != self.actor.user_id:
                 raise PermissionDenied("Only its creator or an admin can delete this decision.")
             self._check_version(session, row, expected_version)
-            now = utcnow()
+            now = self._deletion_time()
             self._audit(session, decision_id, "deleted_at", None, now, ChangeType.DELETED)
             row.deleted_at = now
             row.version += 1
+
+    def _deletion_time(self) -> dt.datetime:
+        """When a delete takes effect: now (an offline delete synced later: when it was made)."""
+        return utcnow()
 
     def restore(self, decision_id: int) -> DecisionDetail:
         """Bring back a deleted decision (admins only); audited as an update of ``deleted_at``."""
