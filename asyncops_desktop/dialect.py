@@ -237,6 +237,7 @@ class SearchParts:
     title: ColumnElement[Any]
     snippet: ColumnElement[Any]
     fts_table: Any | None = None  # SQLite: the FTS5 table to join on rowid
+    also: tuple[ColumnElement[bool], ...] = ()  # further conditions on each row
 
 
 # Search ranks by where the query matches, weighted in the columns' order: all of it within
@@ -250,6 +251,9 @@ RANK_ANYWHERE = 1.0
 TITLE_INDEX = "idx_decisions_title_fts"
 TITLE_DESCRIPTION_INDEX = "idx_decisions_title_description_fts"
 DELETED_INDEX = "idx_decisions_deleted"
+# Title and description only (revision 0007); its name starts like FTS_TABLE's, so schema
+# comparison skips it and its shadow tables the same way.
+HEAD_FTS_TABLE = f"{FTS_TABLE}_head"
 
 
 def _included(groups: list[list[SearchTerm]]) -> list[list[SearchTerm]]:
@@ -310,27 +314,61 @@ def decision_search_tiers(bind: Session | Connection, query: str) -> list[Search
             ),
             SearchParts(matches & ~in_title_description, RANK_ANYWHERE, order, title, snippet),
         ]
+    # SQLite: the title and title-and-description tiers read a second, smaller FTS5 index of
+    # those two columns only, so a word found only in context or outcome costs nothing there
+    # (in the full index, the column filter walks every document holding the word).
     fts = table(FTS_TABLE, column("rowid"))
+    head = table(HEAD_FTS_TABLE, column("rowid"))
     fts_name: ColumnClause[Any] = literal_column(FTS_TABLE)
+    head_name: ColumnClause[Any] = literal_column(HEAD_FTS_TABLE)
     whole_text = _fts5_query(groups)
     wanted_text = " OR ".join(
         "(" + " AND ".join(_fts5_term(t) for t in group) + ")" for group in included
     )
-    # Without exclusions the whole query is the wanted part: no need to match it twice.
-    also = "" if included == groups else f" AND ({whole_text})"
-    tier_queries = (
-        f"({{title}} : ({wanted_text})){also}",
-        f"(({{title description}} : ({wanted_text})){also}) NOT ({{title}} : ({wanted_text}))",
-        f"({whole_text}) NOT ({{title description}} : ({wanted_text}))",
-    )
-    title = func.highlight(fts_name, 0, HIGHLIGHT_START, HIGHLIGHT_END)
-    snippet = func.snippet(fts_name, 1, HIGHLIGHT_START, HIGHLIGHT_END, "…", 16)
+    decision_id: ColumnElement[Any] = literal_column("decisions.id")
+    # With exclusions, a row of the head tiers must also match the whole query.
+    also = () if included == groups else (_fts5_has(FTS_TABLE, whole_text, decision_id),)
+    head_title = func.highlight(head_name, 0, HIGHLIGHT_START, HIGHLIGHT_END)
+    head_snippet = func.snippet(head_name, 1, HIGHLIGHT_START, HIGHLIGHT_END, "…", 16)
     return [
-        SearchParts(fts_name.bool_op("MATCH")(tier_query), rank, fts.c.rowid, title, snippet, fts)
-        for tier_query, rank in zip(
-            tier_queries, (RANK_TITLE, RANK_TITLE_DESCRIPTION, RANK_ANYWHERE), strict=True
-        )
+        SearchParts(
+            head_name.bool_op("MATCH")(f"{{title}} : ({wanted_text})"),
+            RANK_TITLE,
+            head.c.rowid,
+            head_title,
+            head_snippet,
+            head,
+            also,
+        ),
+        SearchParts(
+            head_name.bool_op("MATCH")(f"({wanted_text}) NOT ({{title}} : ({wanted_text}))"),
+            RANK_TITLE_DESCRIPTION,
+            head.c.rowid,
+            head_title,
+            head_snippet,
+            head,
+            also,
+        ),
+        SearchParts(
+            fts_name.bool_op("MATCH")(whole_text),
+            RANK_ANYWHERE,
+            fts.c.rowid,
+            func.highlight(fts_name, 0, HIGHLIGHT_START, HIGHLIGHT_END),
+            func.snippet(fts_name, 1, HIGHLIGHT_START, HIGHLIGHT_END, "…", 16),
+            fts,
+            (~_fts5_has(HEAD_FTS_TABLE, wanted_text, decision_id),),
+        ),
     ]
+
+
+def _fts5_has(name: str, query_text: str, rowid: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Condition: the FTS5 table ``name`` matches ``query_text`` for the row ``rowid``."""
+    index = table(name, column("rowid"))
+    return exists(
+        select(literal(1))
+        .select_from(index)
+        .where(literal_column(name).bool_op("MATCH")(query_text), index.c.rowid == rowid)
+    )
 
 
 def live_match_count(bind: Session | Connection, query: str) -> int:
@@ -375,6 +413,24 @@ def search_index_upgrade_statements(name: str) -> Sequence[str]:
     statements = [
         f"CREATE INDEX {DELETED_INDEX} ON decisions (deleted_at) WHERE deleted_at IS NOT NULL"
     ]
+    if name == "sqlite":
+        head = HEAD_FTS_TABLE
+        statements += [
+            f"CREATE VIRTUAL TABLE {head} USING fts5(title, description, "
+            "content='decisions', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+            f"CREATE TRIGGER {head}_ai AFTER INSERT ON decisions BEGIN "
+            f"INSERT INTO {head}(rowid, title, description) "
+            "VALUES (new.id, new.title, new.description); END",
+            f"CREATE TRIGGER {head}_ad AFTER DELETE ON decisions BEGIN "
+            f"INSERT INTO {head}({head}, rowid, title, description) "
+            "VALUES ('delete', old.id, old.title, old.description); END",
+            f"CREATE TRIGGER {head}_au AFTER UPDATE OF title, description ON decisions BEGIN "
+            f"INSERT INTO {head}({head}, rowid, title, description) "
+            "VALUES ('delete', old.id, old.title, old.description); "
+            f"INSERT INTO {head}(rowid, title, description) "
+            "VALUES (new.id, new.title, new.description); END",
+            f"INSERT INTO {head}({head}) VALUES ('rebuild')",
+        ]
     if name == "postgresql":
         statements += [
             f"ALTER TABLE decisions ADD COLUMN {TITLE_VECTOR} tsvector GENERATED ALWAYS AS "
@@ -391,6 +447,11 @@ def search_index_upgrade_statements(name: str) -> Sequence[str]:
 def search_index_downgrade_statements(name: str) -> Sequence[str]:
     """DDL undoing ``search_index_upgrade_statements``."""
     statements = [f"DROP INDEX IF EXISTS {DELETED_INDEX}"]
+    if name == "sqlite":
+        statements += [
+            f"DROP TRIGGER IF EXISTS {HEAD_FTS_TABLE}_{suffix}" for suffix in ("ai", "ad", "au")
+        ]
+        statements.append(f"DROP TABLE IF EXISTS {HEAD_FTS_TABLE}")
     if name == "postgresql":
         statements += [
             f"DROP INDEX IF EXISTS {TITLE_INDEX}",

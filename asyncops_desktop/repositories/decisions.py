@@ -173,7 +173,11 @@ class DecisionRepository(Repository[DecisionDTO]):
                 counted = select(func.count()).select_from(Decision.__table__)
                 if tier.fts_table is not None:
                     counted = counted.join(tier.fts_table, tier.fts_table.c.rowid == Decision.id)
-                size = int(connection.execute(counted.where(tier.match, *conditions)).scalar_one())
+                size = int(
+                    connection.execute(
+                        counted.where(tier.match, *tier.also, *conditions)
+                    ).scalar_one()
+                )
                 if skip >= size:
                     skip -= size
                     continue
@@ -181,7 +185,7 @@ class DecisionRepository(Repository[DecisionDTO]):
             if tier.fts_table is not None:
                 statement = statement.join(tier.fts_table, tier.fts_table.c.rowid == Decision.id)
             statement = (
-                statement.where(tier.match, *conditions)
+                statement.where(tier.match, *tier.also, *conditions)
                 .order_by(tier.order.desc())
                 .offset(skip)
                 .limit(wanted)
