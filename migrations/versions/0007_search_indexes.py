@@ -5,7 +5,9 @@ description, anywhere) and reads each tier newest first. On PostgreSQL the title
 title-and-description tiers get stored search vectors with GIN indexes of their own, whose
 statistics tell the planner how rare a match in them is (the weighted ``search_vector``
 cannot), so an empty tier is found in the index instead of by walking every decision, and a
-common one is read in id order testing each row's small vector. Both databases get a partial index
+common one is read in id order testing each row's small vector. On SQLite those two tiers
+read a second FTS5 index of title and description only (kept in step by triggers), where a
+word found only in context or outcome has no entries to walk. Both databases get a partial index
 of the soft-deleted decisions, so counting matches can subtract the few deleted ones
 without reading the live rows.
 
