@@ -654,7 +654,8 @@ def missing_objects(conn: Connection, tables_with_updated_at: Sequence[str]) -> 
         )
     }
     wanted = [f"update_updated_at_{table}" for table in tables_with_updated_at]
-    wanted += [FTS_TABLE, f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au"]
+    for fts in (FTS_TABLE, HEAD_FTS_TABLE):
+        wanted += [fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"]
     wanted += ["audit_log_no_update", "audit_log_no_delete"]
     return [name for name in wanted if name not in present]
 
