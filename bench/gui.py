@@ -283,7 +283,10 @@ class RawReplay:
             self.lite.execute("COMMIT")
         elif self.pg is not None:
             for sql, params in statements:
-                rows += len(self.pg.execute(sql, params).fetchall())
+                cursor = self.pg.execute(sql, params)
+                # A SET (a search's planner setting) returns no rows to fetch.
+                if cursor.description is not None:
+                    rows += len(cursor.fetchall())
             self.pg.rollback()
         return rows
 
