@@ -164,10 +164,11 @@ def _sqlite_engine(url: URL, settings: ConnectionSettings) -> Engine:
                 # an OS crash; a desktop app commits a few rows per action, so an fsync each
                 # costs little. In WAL mode NORMAL risks only the last commits, and only on a
                 # power cut or OS crash: a killed process leaves its written pages with the
-                # OS. Yet the SIGKILL scenario under CPU load failed with NORMAL (the file
-                # reported malformed on reopening, once in two full runs) before two related
-                # fixes (ids never reused, and ``check_sqlite_file`` no longer releasing this
-                # process's locks), and that failure is not explained; so FULL stays.
+                # OS. Of the SIGKILL scenario's failures with NORMAL under load, one was no
+                # loss: a deleted status update's id was reused by a create the killed writer
+                # had not reported (ids are never reused since revision 0006). Another, a
+                # file reported malformed on reopening (once in eight full runs), is not
+                # explained; so FULL stays until NORMAL passes that scenario repeatedly.
                 cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()
