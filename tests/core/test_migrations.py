@@ -527,3 +527,151 @@ def test_check_reports_a_sqlite_table_that_reuses_ids(tmp_path: Path) -> None:
         assert "ids of remember_tokens can be reused (no AUTOINCREMENT)" in diffs
     finally:
         database.dispose()
+
+
+# Revision 0008: PostgreSQL counts search matches off a narrow table of live search vectors.
+BEFORE_LIVE_SEARCH = "0007_search_indexes"
+LIVE_SEARCH = "0008_live_search_vectors"
+COUNTED_QUERIES = ("rollout", "canary", '"error budget"', "canary -rollout", "budget OR canary")
+
+
+def _add_decision(conn: Connection, admin_id: int, title: str, description: str) -> int:
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO decisions (created_by_id, title, description, context, outcome, "
+                "decision_date) VALUES (:a, :t, :d, 'Context', 'Outcome', '2026-01-15') "
+                "RETURNING id"
+            ),
+            {"a": admin_id, "t": title, "d": description},
+        ).scalar_one()
+    )
+
+
+def _direct_counts(database: Database) -> dict[str, int]:
+    """Each query's live matches, counted on the decisions table itself."""
+    from sqlalchemy import column, func, select, table
+
+    from asyncops_desktop import dialect
+
+    decisions = table("decisions", column("id"), column("deleted_at"))
+    with database.engine.connect() as conn:
+        return {
+            query: conn.execute(
+                select(func.count())
+                .select_from(decisions)
+                .where(
+                    decisions.c.deleted_at.is_(None),
+                    dialect.decision_text_match(conn, decisions.c.id, query),
+                )
+            ).scalar_one()
+            for query in COUNTED_QUERIES
+        }
+
+
+def _counts_agree(database: Database) -> dict[str, int]:
+    """Each query's live count as search reports it, checked against the decisions table."""
+    from asyncops_desktop import dialect
+
+    direct = _direct_counts(database)
+    with database.engine.begin() as conn:
+        counted = {query: dialect.live_match_count(conn, query) for query in COUNTED_QUERIES}
+    assert counted == direct
+    return counted
+
+
+def _live_search_rows(database: Database) -> list[tuple[object, ...]]:
+    with database.engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text("SELECT decision_id, search_vector::text FROM decisions_fts_live ORDER BY 1")
+            )
+        ]
+
+
+def _live_vectors(database: Database) -> list[tuple[object, ...]]:
+    with database.engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT id, search_vector::text FROM decisions "
+                    "WHERE deleted_at IS NULL ORDER BY 1"
+                )
+            )
+        ]
+
+
+def test_revision_0008_keeps_every_row_and_counts_stay_exact(database: Database) -> None:
+    migrate.downgrade(database.engine, BEFORE_LIVE_SEARCH)
+    _seed(database)
+    admin_id = _admin_id(database)
+    with database.engine.begin() as conn:
+        ids = [
+            _add_decision(conn, admin_id, f"Canary rollout {n}", "Spend the error budget")
+            for n in range(4)
+        ]
+        ids.append(_add_decision(conn, admin_id, "Budget review", "Canary first, then wider"))
+        conn.execute(
+            text("UPDATE decisions SET deleted_at = '2026-02-01 10:00:00' WHERE id = :i"),
+            {"i": ids[0]},
+        )
+    rows, objects = _rows(database), _schema_objects(database)
+    # Revision 0007 has no count of its own to compare with: the decisions table is the truth.
+    before = _direct_counts(database)
+    assert before["rollout"] == 3 and before['"error budget"'] == 3
+
+    migrate.upgrade(database.engine, LIVE_SEARCH)
+    # Every row unchanged, updated_at included: the decisions are read, not rewritten.
+    after_rows = _rows(database)
+    assert {t: after_rows[t] for t in rows} == rows
+    assert migrate.check(database.engine) == []
+    assert _counts_agree(database) == before
+    if database.dialect == "postgresql":
+        # Exactly the live decisions, each with its own vector.
+        assert _live_search_rows(database) == _live_vectors(database)
+        assert ids[0] not in [r[0] for r in _live_search_rows(database)]
+        assert "decisions_fts_live" in inspect(database.engine).get_table_names()
+    else:
+        assert _schema_objects(database) == objects
+    assert set(after_rows) == set(rows)
+
+    # Every write keeps the counts exact: new, edited, soft-deleted, restored, hard-deleted.
+    with database.engine.begin() as conn:
+        _add_decision(conn, admin_id, "Rollout of the error budget policy", "Canary")
+        conn.execute(
+            text("UPDATE decisions SET title = 'Plain title' WHERE id = :i"), {"i": ids[1]}
+        )
+        conn.execute(
+            text("UPDATE decisions SET deleted_at = '2026-02-02 10:00:00' WHERE id = :i"),
+            {"i": ids[2]},
+        )
+        conn.execute(text("UPDATE decisions SET deleted_at = NULL WHERE id = :i"), {"i": ids[0]})
+        conn.execute(text("UPDATE decisions SET status = 'rejected' WHERE id = :i"), {"i": ids[3]})
+        conn.execute(text("DELETE FROM decisions WHERE id = :i"), {"i": ids[4]})
+    changed = _counts_agree(database)
+    assert changed["rollout"] == 3 and changed["budget OR canary"] == 4
+    if database.dialect == "postgresql":
+        assert _live_search_rows(database) == _live_vectors(database)
+
+    migrate.downgrade(database.engine, BEFORE_LIVE_SEARCH)
+    assert "decisions_fts_live" not in inspect(database.engine).get_table_names()
+    assert _schema_objects(database) == objects
+    assert _direct_counts(database) == changed
+    migrate.upgrade(database.engine)
+    assert migrate.check(database.engine) == []
+    assert _counts_agree(database) == changed
+    if database.dialect == "postgresql":
+        assert _live_search_rows(database) == _live_vectors(database)
+
+
+def test_check_reports_a_missing_live_search_trigger(database: Database) -> None:
+    if database.dialect == "sqlite":
+        # SQLite counts off its FTS5 index: the revision adds nothing there to lose.
+        with database.engine.connect() as conn:
+            assert "decisions_fts_live" not in inspect(conn).get_table_names()
+        return
+    with database.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER decisions_fts_live_sync ON decisions"))
+    assert migrate.check(database.engine) == ["missing trigger decisions_fts_live_sync"]
