@@ -74,3 +74,37 @@ def test_text_count_subtracts_deleted_decisions_and_combines_with_filters(
     assert service.count(DecisionFilter(text="retry")) == 4
     # The search list and its count agree.
     assert len(service.search("retry", limit=50)) == service.count(DecisionFilter(text="retry"))
+
+
+def test_text_count_follows_every_edit_of_the_searched_text(
+    database: Database, admin: Actor
+) -> None:
+    service = DecisionService(database, admin)
+    first = _record(service, "Cache sizing", outcome="keep the error budget")
+    second = _record(service, "Cache eviction", context="error handling", outcome="budget later")
+
+    def counts() -> tuple[int, int, int]:
+        return (
+            service.count(DecisionFilter(text="cache")),
+            service.count(DecisionFilter(text='"error budget"')),
+            service.count(DecisionFilter(text="budget -cache")),
+        )
+
+    # A phrase needs the words side by side; "error" and "budget" apart do not count.
+    assert counts() == (2, 1, 0)
+    service.update(second, context="an error budget policy")
+    assert counts() == (2, 2, 0)
+    service.update(first, title="Memory sizing")
+    assert counts() == (1, 2, 1)
+    # Edits outside the searched text leave the counts as they were.
+    service.update(first, status="rejected", tags=["memory"])
+    assert counts() == (1, 2, 1)
+    service.delete(second)
+    assert counts() == (0, 1, 1)
+    service.restore(second)
+    service.update(second, outcome="done")
+    assert counts() == (1, 2, 1)
+    # Each count matches the ranked search listing all its hits.
+    for text in ("cache", '"error budget"', "budget -cache"):
+        found = len(service.search(text, limit=50))
+        assert found == service.count(DecisionFilter(text=text)), text
