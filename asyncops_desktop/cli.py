@@ -23,6 +23,7 @@ from asyncops_desktop import (
 )
 from asyncops_desktop.db import create_db_engine, mask_url, resolve_database_url
 from asyncops_desktop.domain.errors import AsyncOpsError
+from asyncops_desktop.logs import install_redaction
 
 SUBCOMMANDS = ("db", "demo-data", "doctor", "user", "profile", "summary", "decisions", "offline")
 
@@ -240,6 +241,7 @@ def _doctor_command(args: argparse.Namespace, url: str, out: TextIO) -> int:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a headless command; returns the process exit code."""
     out = out or sys.stdout
+    install_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
