@@ -116,6 +116,15 @@ class AppContext(QObject):
         if not self._ended and not self.worker.is_stopping:
             self.worker.connection_lost.emit(message)
 
+    def after_paint(self, call: Callable[[], None]) -> None:
+        """Run ``call`` once the paints already asked for are done (dropped after ``end``)."""
+
+        def run() -> None:
+            if not self._ended:
+                call()
+
+        self.worker.defer(run)
+
     def submit(
         self,
         job: Callable[[Database, Actor], T],

@@ -18,11 +18,12 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
@@ -30,10 +31,14 @@ from sqlalchemy.orm import Session
 
 from asyncops_desktop.db import describe_error
 from asyncops_desktop.domain.errors import AsyncOpsError, DatabaseUnavailable
+from asyncops_desktop.logs import redact
 
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
+
+# Posted (at low priority) to deliver the next queued reply: see ``DatabaseWorker``.
+_DELIVER_REPLY = QEvent.Type(QEvent.registerEventType())
 
 
 def error_sentence(exc: BaseException) -> str:
@@ -42,7 +47,7 @@ def error_sentence(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, SQLAlchemyError):
         return describe_error(exc)
-    return f"Something unexpected went wrong ({type(exc).__name__}: {exc})."
+    return f"Something unexpected went wrong ({type(exc).__name__}: {redact(str(exc))})."
 
 
 def is_connection_lost(exc: BaseException) -> bool:
@@ -199,7 +204,14 @@ class _JobRunner(QObject):
 
 
 class DatabaseWorker(QObject):
-    """Runs database jobs one at a time on its own thread; callbacks run on the GUI thread."""
+    """Runs database jobs one at a time on its own thread; callbacks run on the GUI thread.
+
+    Replies are delivered one per turn of the event loop, in order: after each callback the
+    next one waits behind the paints it asked for (both are low-priority posted events), so
+    a page's first rows are on screen before the answers queued behind them (people, tags,
+    another page's list) are handled, and several answers arriving at once never add up to
+    one long stall of the GUI thread.
+    """
 
     # Emitted once the thread has run its last job and ended.
     stopped = Signal()
@@ -214,6 +226,11 @@ class DatabaseWorker(QObject):
         self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[str], None]]] = {}
         self._unsettled_callbacks: dict[int, Callable[[Unsettled, str], None]] = {}
         self._stopping = False
+        # Replies that arrived and await delivery: (job id, succeeded, payload); a deferred
+        # call has no job id and None for ``succeeded``.
+        self._replies: deque[tuple[int, bool | None, tuple[Any, ...]]] = deque()
+        self._deferred = 0
+        self._delivery_posted = False
         self._thread = QThread(self)
         self._thread.setObjectName("database-worker")
         self._runner = _JobRunner()
@@ -233,8 +250,14 @@ class DatabaseWorker(QObject):
 
     @property
     def pending_jobs(self) -> int:
-        """Jobs submitted whose result has not been delivered yet."""
-        return len(self._callbacks)
+        """Jobs submitted whose result has not been delivered yet, and deferred calls."""
+        return len(self._callbacks) + self._deferred
+
+    def defer(self, call: Callable[[], None]) -> None:
+        """Run ``call`` on this thread after the paints already asked for, in reply order."""
+        self._deferred += 1
+        self._replies.append((0, None, (call,)))
+        self._post_delivery()
 
     def submit(
         self,
@@ -275,6 +298,38 @@ class DatabaseWorker(QObject):
 
     @Slot(int, object)
     def _on_job_succeeded(self, job_id: int, result: object) -> None:
+        self._replies.append((job_id, True, (result,)))
+        self._post_delivery()
+
+    def _post_delivery(self) -> None:
+        if not self._delivery_posted:
+            self._delivery_posted = True
+            QCoreApplication.postEvent(
+                self, QEvent(_DELIVER_REPLY), Qt.EventPriority.LowEventPriority.value
+            )
+
+    def event(self, event: QEvent) -> bool:
+        """Deliver the oldest waiting reply; the next one gets a turn of its own."""
+        if event.type() != _DELIVER_REPLY:
+            return super().event(event)
+        self._delivery_posted = False
+        if self._replies:
+            job_id, succeeded, payload = self._replies.popleft()
+            try:
+                if succeeded is None:
+                    self._deferred -= 1
+                    payload[0]()
+                elif succeeded:
+                    self._deliver_success(job_id, payload[0])
+                else:
+                    message, lost, unsettled = payload
+                    self._deliver_failure(job_id, str(message), bool(lost), unsettled)
+            finally:
+                if self._replies:
+                    self._post_delivery()
+        return True
+
+    def _deliver_success(self, job_id: int, result: object) -> None:
         on_success, _ = self._callbacks.pop(job_id)
         self._unsettled_callbacks.pop(job_id, None)
         on_success(result)
@@ -286,6 +341,10 @@ class DatabaseWorker(QObject):
 
     @Slot(int, str, bool, object)
     def _on_job_failed(self, job_id: int, message: str, lost: bool, unsettled: object) -> None:
+        self._replies.append((job_id, False, (message, lost, unsettled)))
+        self._post_delivery()
+
+    def _deliver_failure(self, job_id: int, message: str, lost: bool, unsettled: object) -> None:
         _, on_failure = self._callbacks.pop(job_id)
         on_unsettled = self._unsettled_callbacks.pop(job_id, None)
         if lost and not self._stopping:

@@ -368,13 +368,22 @@ class RecordPage(QWidget, Generic[D]):
         self.list_banner.show_message(f"The list could not be loaded: {message}", retry=True)
 
     def _on_page_loaded(self, _loaded: int) -> None:
-        # Open the first record once, so the editor pane is not empty on arrival.
+        # Open the first record once, so the editor pane is not empty on arrival; after the
+        # first rows are painted, which filling the editor would otherwise hold up.
         if (
             not self._auto_selected
             and self.model.rowCount() > 0
             and self.detail.currentWidget() is self.placeholder
         ):
             self._auto_selected = True
+            self.context.after_paint(self._open_first_record)
+
+    def _open_first_record(self) -> None:
+        if (
+            shiboken6.isValid(self)
+            and self.model.rowCount() > 0
+            and self.detail.currentWidget() is self.placeholder
+        ):
             self._select_row(0)
             self._show(self.model.row_at(0))
 

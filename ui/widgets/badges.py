@@ -6,8 +6,19 @@ own text colour, so a badge stays readable in light and dark themes alike.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QSizePolicy,
@@ -39,40 +50,98 @@ def _icon_extent(metrics: QFontMetrics) -> int:
     return max(12, metrics.height() - 3)
 
 
+# Finished pills by everything that shapes their pixels; a list repaints the same few
+# badges over and over (every scroll step, every reload), so each is drawn once.
+_PILL_CACHE_MAX = 512
+_pills: dict[tuple[object, ...], QPixmap] = {}
+
+
 def paint_badge(
     painter: QPainter, rect: QRect, badge: Badge, palette: QPalette, font: QFont
 ) -> None:
     """Paint a pill for ``badge`` at the left of ``rect``, vertically centred."""
+    metrics = QFontMetrics(font)
+    height = min(rect.height() - 2, metrics.height() + 6)
+    width = min(badge_width(badge, font), rect.width() - 2 * MARGIN)
+    if width <= 0 or height <= 0:
+        return
+    left = rect.left() + MARGIN
+    top = rect.center().y() - height / 2 + 0.5
+    # The pixmap starts a pixel above and left of the pill, so its 1 px border (drawn
+    # half outside the pill's edge) is kept; the pill keeps its sub-pixel offset in it.
+    origin_y = math.floor(top) - 1
+    offset_y = top - origin_y
+    device = painter.device()
+    ratio = device.devicePixelRatioF() if device is not None else 1.0
+    base = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.Text)
+    key = (
+        badge.text,
+        badge.colour,
+        badge.icon,
+        width,
+        height,
+        offset_y,
+        base.rgba(),
+        text.rgba(),
+        font.key(),
+        ratio,
+    )
+    pixmap = _pills.get(key)
+    if pixmap is None:
+        pixmap = _draw_pill(badge, width, height, offset_y, palette, font, ratio)
+        if len(_pills) >= _PILL_CACHE_MAX:
+            _pills.clear()
+        _pills[key] = pixmap
+    painter.drawPixmap(left - 1, origin_y, pixmap)
+
+
+def _draw_pill(
+    badge: Badge,
+    width: int,
+    height: int,
+    offset_y: float,
+    palette: QPalette,
+    font: QFont,
+    ratio: float,
+) -> QPixmap:
+    """The pill on a transparent pixmap: its tinted fill, border, icon and word."""
     metrics = QFontMetrics(font)
     accent = QColor(badge.colour)
     base = palette.color(QPalette.ColorRole.Base)
     dark = is_dark(palette)
     fill = tinted(accent, base, 0.30 if dark else 0.18)
     border = tinted(accent, base, 0.85 if dark else 0.70)
-    height = min(rect.height() - 2, metrics.height() + 6)
-    width = min(badge_width(badge, font), rect.width() - 2 * MARGIN)
-    if width <= 0 or height <= 0:
-        return
-    pill = QRectF(rect.left() + MARGIN, rect.center().y() - height / 2 + 0.5, width, height)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(border, 1))
-    painter.setBrush(fill)
-    painter.drawRoundedRect(pill, height / 2, height / 2)
-    extent = _icon_extent(metrics)
-    icon_rect = QRect(
-        round(pill.left()) + H_PADDING, round(pill.center().y() - extent / 2), extent, extent
+    pixmap = QPixmap(
+        math.ceil((width + 2) * ratio), math.ceil((height + math.ceil(offset_y) + 1) * ratio)
     )
-    badge_icon(badge.icon).paint(painter, icon_rect)
-    text_left = icon_rect.right() + GAP
-    text_rect = QRect(
-        text_left, round(pill.top()), max(0, round(pill.right()) - text_left - 2), round(height)
-    )
-    painter.setFont(font)
-    painter.setPen(palette.color(QPalette.ColorRole.Text))
-    text = metrics.elidedText(badge.text, Qt.TextElideMode.ElideRight, text_rect.width())
-    painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
-    painter.restore()
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    pill = QRectF(1, offset_y, width, height)
+    painter = QPainter(pixmap)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(border, 1))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(pill, height / 2, height / 2)
+        extent = _icon_extent(metrics)
+        icon_rect = QRect(
+            round(pill.left()) + H_PADDING, round(pill.center().y() - extent / 2), extent, extent
+        )
+        badge_icon(badge.icon).paint(painter, icon_rect)
+        text_left = icon_rect.right() + GAP
+        text_rect = QRect(
+            text_left, round(pill.top()), max(0, round(pill.right()) - text_left - 2), height
+        )
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        text = metrics.elidedText(badge.text, Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
+        )
+    finally:
+        painter.end()
+    return pixmap
 
 
 class BadgeDelegate(QStyledItemDelegate):

@@ -96,8 +96,10 @@ class RecordTableView(QTableView):
 
     def set_empty_text(self, text: str) -> None:
         """Change what an empty list says (e.g. "No incidents match these filters.")."""
+        if text == self._empty_text:
+            return
         self._empty_text = text
-        self.viewport().update()
+        self._repaint_placeholder()
 
     def placeholder_text(self) -> str:
         """The message painted over an empty list, or an empty string."""
@@ -188,7 +190,10 @@ class RecordTableView(QTableView):
         header.blockSignals(False)
 
     def _repaint_placeholder(self, *_args: object) -> None:
-        self.viewport().update()
+        # Only an empty list shows the message; a list with rows repaints itself when they
+        # change (a reload keeps the old rows on screen until the new ones are in).
+        if self._paged.rowCount() == 0:
+            self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the rows, or a centred message when there are none."""
