@@ -28,6 +28,7 @@ The GUI benchmark (``python -m bench.gui``) times cold starts with it; unset, no
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import resource
@@ -37,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
@@ -62,7 +63,6 @@ from asyncops_desktop.domain.errors import (
     ValidationError,
 )
 from asyncops_desktop.logs import install_excepthook, install_redaction
-from asyncops_desktop.offline import OfflineError, OfflineWorkspace, open_snapshot
 from asyncops_desktop.profiles import Profile, ProfileKind, ProfileStore, config_dir
 from asyncops_desktop.repositories.users import UserRepository
 from asyncops_desktop.services.auth import SignedIn
@@ -76,28 +76,27 @@ from ui.connection import (
 )
 from ui.context import AppContext
 from ui.dialogs.common import NO_KEYRING_NOTICE, NO_KEYRING_SHORT
-from ui.dialogs.connect import ConnectChoice, ConnectDialog
-from ui.dialogs.connection_test import wait_for_connection_tests
-from ui.dialogs.decisions_io import DecisionExport, ImportDecisionsDialog
-from ui.dialogs.my_profile import MyProfileDialog
-from ui.dialogs.password_prompt import DatabasePasswordDialog
-from ui.dialogs.passwords import ChangePasswordDialog
-from ui.dialogs.schema import SchemaDialog
-from ui.dialogs.sign_in import SignInDialog, locked_message
-from ui.dialogs.welcome import WelcomeDialog
 from ui.main_window import USERS_PAGE, MainWindow
 from ui.models.paged import PagedTableModel
-from ui.offline import OfflineBanner, PendingChangesPanel, SyncDialog, TakeOfflineDialog
-from ui.pages.blockers import BlockersPage
-from ui.pages.dashboard import DashboardPage
-from ui.pages.decisions import DecisionsPage
-from ui.pages.incidents import IncidentsPage
-from ui.pages.status_updates import StatusUpdatesPage
-from ui.pages.users import UsersPage
 from ui.resources import app_icon, style_sheet
 from ui.summary_thread import SummaryRunner, SummaryStatus
 from ui.theme import THEME_KEY, Theme, ThemeManager, parse_theme
 from ui.worker import DatabaseWorker
+
+# Start-up imports only what the window, the database and the page it opens on need: the
+# dialogs, the offline copies and the other pages are imported when first used.
+if TYPE_CHECKING:
+    from asyncops_desktop.offline import OfflineWorkspace
+    from ui.dialogs.connect import ConnectChoice, ConnectDialog
+    from ui.dialogs.decisions_io import DecisionExport, ImportDecisionsDialog
+    from ui.dialogs.my_profile import MyProfileDialog
+    from ui.dialogs.password_prompt import DatabasePasswordDialog
+    from ui.dialogs.passwords import ChangePasswordDialog
+    from ui.dialogs.schema import SchemaDialog
+    from ui.dialogs.sign_in import SignInDialog
+    from ui.dialogs.welcome import WelcomeDialog
+    from ui.offline import OfflineBanner, PendingChangesPanel, SyncDialog, TakeOfflineDialog
+    from ui.pages.decisions import DecisionsPage
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -114,6 +113,23 @@ STARTUP_PROBE_ENV = "ASYNCOPS_STARTUP_PROBE"
 logger = logging.getLogger(__name__)
 
 D = TypeVar("D", bound=QDialog)
+
+
+# The signed-in pages (but Users) in sidebar order: module and class, imported when built.
+PAGE_CLASSES = {
+    "Dashboard": ("ui.pages.dashboard", "DashboardPage"),
+    "Status updates": ("ui.pages.status_updates", "StatusUpdatesPage"),
+    "Incidents": ("ui.pages.incidents", "IncidentsPage"),
+    "Blockers": ("ui.pages.blockers", "BlockersPage"),
+    "Decisions": ("ui.pages.decisions", "DecisionsPage"),
+}
+
+
+def _build_page(module: str, class_name: str, context: AppContext) -> QWidget:
+    """Import a page's module (the first time) and build the page."""
+    page = getattr(importlib.import_module(module), class_name)(context)
+    assert isinstance(page, QWidget)
+    return page
 
 
 def ping_database(handle: DatabaseHandle) -> None:
@@ -135,6 +151,8 @@ class OfflineOpened:
 
 def open_offline(handle: DatabaseHandle, path: str) -> OfflineOpened:
     """A worker job: open a snapshot as the handle's database, as its owner (no sign-in)."""
+    from asyncops_desktop.offline import OfflineError, open_snapshot
+
     workspace = open_snapshot(path)
     try:
         handle.database = workspace.database
@@ -233,6 +251,7 @@ class AppController(QObject):
         self.pending_dock: QDockWidget | None = None
         self.sync_dialog: SyncDialog | None = None
         self.summary_status: SummaryStatus | None = None
+        self._start_summaries_later: Callable[[], None] = lambda: None
         # While the database is lost: ask it again every few seconds, on the worker.
         self.online = True
         self._ping_in_flight = False
@@ -242,6 +261,7 @@ class AppController(QObject):
         self.themes = ThemeManager(self)
         self._build_theme_menu()
         self.window.closed.connect(self._on_window_closed)
+        self.window.page_built.connect(self._on_page_built)
         self.window.overview.refresh_requested.connect(self.refresh)
         self.window.connect_action.triggered.connect(self.ask_choose_database)
         self.window.sign_out_action.triggered.connect(self.ask_sign_out)
@@ -303,6 +323,8 @@ class AppController(QObject):
         on_cancel: Callable[[], None] | None = None,
     ) -> None:
         """The Connect dialog; Cancel runs ``on_cancel`` (by default it just closes)."""
+        from ui.dialogs.connect import ConnectDialog
+
         dialog = ConnectDialog(
             self.profiles,
             self.credentials,
@@ -352,6 +374,8 @@ class AppController(QObject):
         self._begin_open(profile.url(password or None))
 
     def _ask_password(self, profile: Profile) -> None:
+        from ui.dialogs.password_prompt import DatabasePasswordDialog
+
         dialog = DatabasePasswordDialog(
             profile,
             can_remember=self.credentials.usable,
@@ -456,6 +480,8 @@ class AppController(QObject):
         self._enter_offline_session(opened.signed_in)
 
     def _show_schema_dialog(self, info: ConnectionInfo) -> None:
+        from ui.dialogs.schema import SchemaDialog
+
         dialog = SchemaDialog(info, self.window)
         self.schema_dialog = self._replace(self.schema_dialog, dialog)
         handle = self.handle
@@ -526,6 +552,8 @@ class AppController(QObject):
 
     # -- first admin ----------------------------------------------------------------------
     def _show_welcome(self) -> None:
+        from ui.dialogs.welcome import WelcomeDialog
+
         dialog = WelcomeDialog(self.info.location if self.info else self.label, self.window)
         self.welcome_dialog = self._replace(self.welcome_dialog, dialog)
         dialog.create_requested.connect(partial(self._create_first_admin, dialog))
@@ -581,6 +609,8 @@ class AppController(QObject):
         email = ""
         if self.profile is not None:
             email = str(self.settings.value(f"sign_in/{self.profile.id}/email", "") or "")
+        from ui.dialogs.sign_in import SignInDialog
+
         dialog = SignInDialog(
             self.label,
             self.info.location if self.info else self.label,
@@ -614,6 +644,8 @@ class AppController(QObject):
         def answered(outcome: Outcome[SignInResult]) -> None:
             error = outcome.error
             if isinstance(error, SignInLocked):
+                from ui.dialogs.sign_in import locked_message
+
                 dialog.show_error(locked_message(error.until))
                 return
             if error is not None or outcome.value is None:
@@ -635,6 +667,8 @@ class AppController(QObject):
         self._submit(captured(partial(handle.sign_in, email, password, keep=keep)), answered)
 
     def _show_forced_change(self, signed_in: SignedIn) -> None:
+        from ui.dialogs.passwords import ChangePasswordDialog
+
         dialog = ChangePasswordDialog(forced=True, parent=self.window)
         self.change_password_dialog = self._replace(self.change_password_dialog, dialog)
         handle = self.handle
@@ -687,13 +721,14 @@ class AppController(QObject):
         self.window.show_signed_in(user.full_name, user.role, self.label)
         self.window.take_offline_action.setEnabled(self.on_server)
         pages = self._create_pages(self.context, first=self._saved_last_page())
-        last_page = self._restore_layout(pages)
+        last_page = self._restore_layout(
+            {name: page for name, page in pages.items() if isinstance(page, QWidget)}
+        )
+        self._start_summaries(self.context)
         self.window.mount_pages(pages, current=last_page)
+        self._schedule_summaries(self.context)
         self.online = True
         self.window.show_online(True)
-        dashboard = pages["Dashboard"]
-        assert isinstance(dashboard, DashboardPage)
-        self._start_summaries(self.context, dashboard)
         self.signed_in.emit(signed_in)
 
     def _enter_offline_session(self, signed_in: SignedIn) -> None:
@@ -720,6 +755,9 @@ class AppController(QObject):
             self.window.import_madr_action,
         ):
             action.setEnabled(False)
+        from ui.offline import OfflineBanner, PendingChangesPanel
+        from ui.pages.decisions import DecisionsPage
+
         pages: dict[str, QWidget] = {"Decisions": DecisionsPage(self.context)}
         self._restore_layout(pages)
         self.window.mount_pages(pages, current="Decisions")
@@ -806,6 +844,8 @@ class AppController(QObject):
         self._show_sync(source.url(password))
 
     def _ask_sync_password(self, source: Profile) -> None:
+        from ui.dialogs.password_prompt import DatabasePasswordDialog
+
         dialog = DatabasePasswordDialog(
             source, can_remember=self.credentials.usable, parent=self.window
         )
@@ -831,32 +871,38 @@ class AppController(QObject):
         workspace = self.workspace
         assert workspace is not None
         # The server URL (with its password) lives only in this dialog, in memory.
+        from ui.offline import SyncDialog
+
         dialog = SyncDialog(workspace, url, parent=self.window)
         self.sync_dialog = self._replace(self.sync_dialog, dialog)
         dialog.workspace_changed.connect(self._on_workspace_changed)
         self._show(dialog)
         return dialog
 
-    def _create_pages(self, context: AppContext, *, first: str | None = None) -> dict[str, QWidget]:
-        """The signed-in pages in sidebar order; ``first`` is built (and starts loading) first.
+    def _create_pages(
+        self, context: AppContext, *, first: str | None = None
+    ) -> dict[str, QWidget | Callable[[], QWidget]]:
+        """The signed-in pages in sidebar order: ``first`` built, the others when first shown.
 
-        Each page queues its loads on the one database worker as it is built, so the page the
-        window opens on goes first: its rows do not wait behind the other pages' queries.
+        A page queues its loads on the one database worker as it is built: only the page the
+        window opens on is built and loads at sign-in, so its rows wait behind nothing, and
+        the others cost nothing until they are visited.
         """
         makers: dict[str, Callable[[AppContext], QWidget]] = {
-            "Dashboard": DashboardPage,
-            "Status updates": StatusUpdatesPage,
-            "Incidents": IncidentsPage,
-            "Blockers": BlockersPage,
-            "Decisions": DecisionsPage,
+            name: partial(_build_page, module, class_name)
+            for name, (module, class_name) in PAGE_CLASSES.items()
         }
         if context.is_admin:
             makers[USERS_PAGE] = self._users_page
-        order = sorted(makers, key=lambda name: name != first)
-        built = {name: makers[name](context) for name in order}
-        return {name: built[name] for name in makers}
+        opened = first if first in makers else next(iter(makers))
+        return {
+            name: make(context) if name == opened else partial(make, context)
+            for name, make in makers.items()
+        }
 
     def _users_page(self, context: AppContext) -> QWidget:
+        from ui.pages.users import UsersPage
+
         users = UsersPage(context)
         users.own_account_changed.connect(self._on_own_account_changed)
         users.own_account_saved.connect(self._on_own_account_saved)
@@ -875,6 +921,8 @@ class AppController(QObject):
         return self.url is not None and self.url.startswith("postgresql")
 
     def _decisions_page(self) -> DecisionsPage | None:
+        from ui.pages.decisions import DecisionsPage
+
         page = self.window.session_pages.get("Decisions")
         return page if isinstance(page, DecisionsPage) else None
 
@@ -885,6 +933,8 @@ class AppController(QObject):
         page = self._decisions_page()
         filters = page.current_filters() if page is not None else None
         sort = page.current_sort() if page is not None else None
+        from ui.dialogs.decisions_io import DecisionExport
+
         export = DecisionExport(self.window, self.context, filters, "csv", sort)
         self.decision_export = self._replace_export(export)
         export.file_dialog.open()
@@ -896,6 +946,8 @@ class AppController(QObject):
             return
         page = self._decisions_page()
         filters = page.current_filters() if page is not None else None
+        from ui.dialogs.decisions_io import DecisionExport
+
         export = DecisionExport(self.window, self.context, filters, "madr")
         self.decision_export = self._replace_export(export)
         export.file_dialog.open()
@@ -912,6 +964,8 @@ class AppController(QObject):
         """File → Decisions → Import Markdown folder: preview, then import."""
         if self.context is None:
             return
+        from ui.dialogs.decisions_io import ImportDecisionsDialog
+
         dialog = ImportDecisionsDialog(self.context, self.window)
         self.import_dialog = self._replace(self.import_dialog, dialog)
         self._show(dialog)
@@ -920,6 +974,8 @@ class AppController(QObject):
         """File → Take decisions offline: copy from this server; the URL stays in memory."""
         if self.context is None or not self.on_server or self.url is None:
             return
+        from ui.offline import TakeOfflineDialog
+
         dialog = TakeOfflineDialog(
             self.url,
             source_name=self.label,
@@ -937,6 +993,23 @@ class AppController(QObject):
         )
 
     # -- layout per profile ---------------------------------------------------------------
+    def _on_page_built(self, name: str, page: QWidget) -> None:
+        """A page built on its first showing: its saved layout, the dashboard's backfill."""
+        if self.context is None:
+            return
+        self.settings.beginGroup(layout_group(self.profile))
+        try:
+            restore = getattr(page, "restore_state", None)
+            if restore is not None:
+                restore(self.settings)
+        finally:
+            self.settings.endGroup()
+        if name == "Dashboard":
+            from ui.pages.dashboard import DashboardPage
+
+            assert isinstance(page, DashboardPage)
+            page.set_summary_runner(self.summary_runner)
+
     def _restore_layout(self, pages: dict[str, QWidget]) -> str | None:
         """Window geometry, each page's splitters and columns, and the last page (its name)."""
         self.settings.beginGroup(layout_group(self.profile))
@@ -971,13 +1044,16 @@ class AppController(QObject):
         self.settings.sync()
 
     # -- daily summaries ------------------------------------------------------------------
-    def _start_summaries(self, context: AppContext, dashboard: DashboardPage) -> None:
-        """A backfill runner per opened database, its progress in the status bar."""
+    def _start_summaries(self, context: AppContext) -> None:
+        """A backfill runner per opened database, its progress in the status bar.
+
+        Made before the pages are mounted, so the Dashboard (whenever it is built, see
+        ``_on_page_built``) follows it; it starts once the first page's rows are in.
+        """
         self.summary_runner = SummaryRunner(context, self.window)
         self.summary_status = SummaryStatus(self.summary_runner)
         self.window.statusBar().addWidget(self.summary_status)
         self.summary_status.status_message.connect(self.window.show_status_message)
-        dashboard.set_summary_runner(self.summary_runner)
         runner = self.summary_runner
         started = False
 
@@ -987,12 +1063,19 @@ class AppController(QObject):
                 started = True
                 runner.start()
 
-        # The backfill competes with the first page for the CPU: it starts once that page's
-        # first rows are in (or after SUMMARIES_DELAY_MS at the latest).
+        self._start_summaries_later = start
+
+    def _schedule_summaries(self, context: AppContext) -> None:
+        """Start the backfill once the page on screen has painted its first rows.
+
+        It competes with that page for the CPU: it starts once the rows are in and painted
+        (or after SUMMARIES_DELAY_MS at the latest).
+        """
+        start = self._start_summaries_later
         model = getattr(self.window.current_page(), "model", None)
         if isinstance(model, PagedTableModel) and model.is_loading:
-            model.page_loaded.connect(lambda _rows: QTimer.singleShot(0, start))
-            model.load_failed.connect(lambda _message: QTimer.singleShot(0, start))
+            model.page_loaded.connect(lambda _rows: context.after_paint(start))
+            model.load_failed.connect(lambda _message: context.after_paint(start))
             QTimer.singleShot(SUMMARIES_DELAY_MS, start)
         else:
             QTimer.singleShot(0, start)
@@ -1137,6 +1220,8 @@ class AppController(QObject):
         """The signed-in user's name and password."""
         if self.context is None:
             return
+        from ui.dialogs.my_profile import MyProfileDialog
+
         dialog = MyProfileDialog(self.context, self.window)
         self.profile_dialog = self._replace(self.profile_dialog, dialog)
         dialog.renamed.connect(self._on_renamed)
@@ -1385,5 +1470,7 @@ def run_gui(db_url: str | None, profile_name: str | None = None) -> int:
     controller.start()
     code = app.exec()
     # A "Test connection" still waiting for a slow server must end before its thread is freed.
+    from ui.dialogs.connection_test import wait_for_connection_tests
+
     wait_for_connection_tests()
     return code

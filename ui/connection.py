@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, ParamSpec, TypeVar
 
-from asyncops_desktop import demo_data, migrate
+from asyncops_desktop import migrate
 from asyncops_desktop.db import ConnectionSettings, Database, mask_url, sqlite_path
 from asyncops_desktop.domain.errors import (
     AsyncOpsError,
@@ -286,4 +286,7 @@ class DatabaseHandle:
 
     def load_sample_data(self, progress: Callable[[int, int], None]) -> dict[str, int]:
         """Fill the database with a small team's sample data."""
+        # Imported here: only a new, empty database offers sample data.
+        from asyncops_desktop import demo_data
+
         return demo_data.generate(self._require(), scale=1, progress=progress)

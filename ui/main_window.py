@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 import shiboken6
@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
     closed = Signal()
     # The page shown changed (its sidebar name).
     page_changed = Signal(str)
+    # A page was built on its first showing (its sidebar name, the page).
+    page_built = Signal(str, QWidget)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,8 +101,13 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1180, 720))
         self.info: ConnectionInfo | None = None
         self.about_box: QMessageBox | None = None
-        # The signed-in pages by sidebar name, in sidebar order (empty when signed out).
+        # The signed-in pages built so far by sidebar name, in sidebar order (empty when
+        # signed out); a page is built when first shown (``mount_pages``).
         self.session_pages: dict[str, QWidget] = {}
+        # Every signed-in page's sidebar name, built or not, in sidebar order.
+        self._page_names: list[str] = []
+        # How to build the pages not built yet.
+        self._page_makers: dict[str, Callable[[], QWidget]] = {}
         self._counts: dict[QWidget, str] = {}
         self._watched_context: AppContext | None = None
 
@@ -329,8 +336,8 @@ class MainWindow(QMainWindow):
     # -- pages ------------------------------------------------------------------------------
     @property
     def users_page(self) -> QWidget | None:
-        """The admins' Users page, when it is shown."""
-        return self.session_pages.get(USERS_PAGE)
+        """The admins' Users page (built on first use), when the session has one."""
+        return self.page(USERS_PAGE)
 
     def current_page(self) -> QWidget:
         """The page on screen (the database overview when signed out)."""
@@ -344,21 +351,46 @@ class MainWindow(QMainWindow):
                 return name
         return DATABASE_PAGE
 
-    def mount_pages(self, pages: dict[str, QWidget], current: str | None = None) -> None:
-        """Show the signed-in pages (sidebar order as given) and open ``current`` or the first."""
+    def mount_pages(
+        self, pages: Mapping[str, QWidget | Callable[[], QWidget]], current: str | None = None
+    ) -> None:
+        """Show the signed-in pages (sidebar order as given) and open ``current`` or the first.
+
+        A page may be given as a function that builds it: it is built when first shown
+        (``page_built`` follows), so signing in builds and loads only the page it opens on.
+        """
         self.unmount_pages()
-        self.session_pages = dict(pages)
-        for page in pages.values():
-            self.pages.addWidget(page)
-            self._connect_page(page)
+        self._page_names = list(pages)
+        for name, page in pages.items():
+            if isinstance(page, QWidget):
+                self.session_pages[name] = page
+                self.pages.addWidget(page)
+                self._connect_page(page)
+            else:
+                self._page_makers[name] = page
         self._rebuild_sidebar()
         first = next(iter(pages), DATABASE_PAGE)
-        self._go_to(current if current in pages else first)
+        self._go_to(current if current is not None and current in pages else first)
+
+    def page(self, name: str) -> QWidget | None:
+        """The signed-in page with this sidebar name, built now if it was not yet."""
+        maker = self._page_makers.pop(name, None)
+        if maker is not None:
+            page = maker()
+            self.pages.addWidget(page)
+            built = {**self.session_pages, name: page}
+            self.session_pages = {n: built[n] for n in self._page_names if n in built}
+            self._connect_page(page)
+            self.page_built.emit(name, page)
+        return self.session_pages.get(name)
 
     def unmount_pages(self) -> None:
         """Remove and delete the signed-in pages (sign-out, another database, closing)."""
+        self._page_makers.clear()
         if not self.session_pages:
+            self._page_names = []
             return
+        self._page_names = []
         pages, self.session_pages = self.session_pages, {}
         self._counts.clear()
         self._go_to(DATABASE_PAGE)
@@ -377,7 +409,7 @@ class MainWindow(QMainWindow):
 
     def show_page(self, name: str) -> None:
         """Switch to the page with this sidebar name, asking first if edits are unsaved."""
-        if name != DATABASE_PAGE and name not in self.session_pages:
+        if name != DATABASE_PAGE and name not in self._page_names:
             return
         if name == self.current_page_name():
             return
@@ -386,7 +418,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, name: str, record_id: int) -> None:
         """Show a page and one record on it (dashboard links, an incident's blockers)."""
-        page = self.session_pages.get(name)
+        page = self.page(name)
         if page is None:
             return
 
@@ -400,7 +432,7 @@ class MainWindow(QMainWindow):
             go()
 
     def _sidebar_names(self) -> list[str]:
-        return [*self.session_pages, DATABASE_PAGE]
+        return [*self._page_names, DATABASE_PAGE]
 
     def _rebuild_sidebar(self) -> None:
         self.sidebar.blockSignals(True)
@@ -419,7 +451,7 @@ class MainWindow(QMainWindow):
             self.sidebar.blockSignals(False)
 
     def _go_to(self, name: str) -> None:
-        widget = self.session_pages.get(name, self.overview)
+        widget = self.page(name) or self.overview
         self.pages.setCurrentWidget(widget)
         self.sidebar.blockSignals(True)
         self.sidebar.setCurrentRow(self._sidebar_names().index(self.current_page_name()))
@@ -474,7 +506,7 @@ class MainWindow(QMainWindow):
         """A save lost with the connection was stored after all: show the stored record."""
         for table, record_id in getattr(stored, "rows", ()):
             name = ENTITY_PAGES.get(table)
-            page = self.session_pages.get(name) if name is not None else None
+            page = self.page(name) if name is not None else None
             if name is None or page is None:
                 continue
             editor = getattr(page, "editor", None)
@@ -510,7 +542,7 @@ class MainWindow(QMainWindow):
         for slot, action in self.page_actions.items():
             action.setEnabled(callable(getattr(page, slot, None)))
         for action in self.go_actions:
-            action.setEnabled(action.text() in self.session_pages)
+            action.setEnabled(action.text() in self._page_names)
 
     def show_failed(self, message: str) -> None:
         """Show that no database is open."""

@@ -826,7 +826,9 @@ class DecisionsPage(RecordPage[DecisionDTO]):
         self.due_button.setToolTip("Proposed or accepted decisions whose review date has come")
         self.due_button.toggled.connect(self._apply_filters)
         row.addWidget(self.due_button)
-        self.deleted_button = QPushButton("Show deleted")
+        # A child from the start: shown before the page's layout is set, a parentless button
+        # would open (and close) as a window of its own, taking the activation away.
+        self.deleted_button = QPushButton("Show deleted", self)
         self.deleted_button.setCheckable(True)
         self.deleted_button.setAccessibleName("Show deleted decisions")
         self.deleted_button.setToolTip("List deleted decisions instead (admins can restore them)")

@@ -114,7 +114,9 @@ class RecordPicker(QWidget):
         self._value: LinkedRecord | None = None
         self._results: list[LinkedRecord] = []
         self._generation = 0
-        self.kind_combo = QComboBox()
+        # A child from the start: shown before it is laid out, a parentless combo box
+        # would open (and close) as a window of its own, taking the activation away.
+        self.kind_combo = QComboBox(self)
         self.kind_combo.setAccessibleName(f"{name} kind")
         for kind in kinds:
             self.kind_combo.addItem(KIND_LABELS[kind], kind)
