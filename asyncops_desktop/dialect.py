@@ -436,7 +436,10 @@ def live_search_upgrade_statements(name: str) -> Sequence[str]:
         f"ANALYZE {table_}",
         # AFTER: the stored search vector is computed by then. A soft delete removes the
         # row, a restore puts it back, an edit of the searched text replaces the vector.
-        f"CREATE FUNCTION {LIVE_SEARCH_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        # SECURITY DEFINER: a role that may write decisions keeps their vectors in step
+        # without privileges of its own on the table; the search path is pinned.
+        f"CREATE FUNCTION {LIVE_SEARCH_FUNCTION}() RETURNS trigger LANGUAGE plpgsql "
+        "SECURITY DEFINER SET search_path FROM CURRENT AS $$ "
         "BEGIN "
         "IF TG_OP = 'UPDATE' AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL) "
         f"AND OLD.{TSVECTOR_COLUMN} IS NOT DISTINCT FROM NEW.{TSVECTOR_COLUMN} THEN "
@@ -450,6 +453,16 @@ def live_search_upgrade_statements(name: str) -> Sequence[str]:
         f"CREATE TRIGGER {LIVE_SEARCH_TRIGGER} AFTER INSERT OR UPDATE OF title, description, "
         f"context, outcome, deleted_at ON decisions "
         f"FOR EACH ROW EXECUTE FUNCTION {LIVE_SEARCH_FUNCTION}()",
+        # Whoever may read the decisions (the roles of ``db grant-sql``) may count them.
+        "DO $$ DECLARE grantee oid; BEGIN "
+        "FOR grantee IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a "
+        "WHERE c.oid = 'decisions'::regclass AND a.privilege_type = 'SELECT' "
+        "AND a.grantee <> c.relowner LOOP "
+        "IF grantee = 0 THEN "
+        f"EXECUTE 'GRANT SELECT ON {table_} TO PUBLIC'; "
+        f"ELSE EXECUTE format('GRANT SELECT ON {table_} TO %I', "
+        "(SELECT rolname FROM pg_roles WHERE oid = grantee)); END IF; "
+        "END LOOP; END $$",
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from asyncops_desktop.dialect import LIVE_SEARCH_TABLE
 from asyncops_desktop.domain.errors import ValidationError
 
 AUDIT_TABLE = "decision_audit_log"
@@ -65,6 +66,8 @@ def grant_sql(role: str, *, login: bool = False, schema: str = "public") -> str:
         f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC;\n"
         f"GRANT USAGE ON SCHEMA {schema} TO {role};\n"
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {data_tables} TO {role};\n"
+        "-- Search counts read the live decisions' search vectors (a trigger writes them).\n"
+        f"GRANT SELECT ON {schema}.{LIVE_SEARCH_TABLE} TO {role};\n"
         "-- History is append-only: no UPDATE, DELETE or TRUNCATE on the audit log.\n"
         f"GRANT SELECT, INSERT ON {schema}.{AUDIT_TABLE} TO {role};\n"
         f"GRANT SELECT ON {read_only} TO {role};\n"

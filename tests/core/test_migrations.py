@@ -675,3 +675,53 @@ def test_check_reports_a_missing_live_search_trigger(database: Database) -> None
     with database.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER decisions_fts_live_sync ON decisions"))
     assert migrate.check(database.engine) == ["missing trigger decisions_fts_live_sync"]
+
+
+def test_revision_0008_lets_the_roles_that_read_decisions_count_them(database: Database) -> None:
+    if database.dialect == "sqlite":
+        # No roles on SQLite, and no table: the count reads the FTS5 index as before.
+        migrate.downgrade(database.engine, BEFORE_LIVE_SEARCH)
+        objects = _schema_objects(database)
+        migrate.upgrade(database.engine)
+        assert _schema_objects(database) == objects
+        return
+    migrate.downgrade(database.engine, BEFORE_LIVE_SEARCH)
+    _seed(database)
+    admin_id = _admin_id(database)
+    role = f"asyncops_reader_{uuid.uuid4().hex[:10]}"
+    with database.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+        conn.execute(text(f"GRANT SELECT, UPDATE ON decisions TO {role}"))
+    try:
+        migrate.upgrade(database.engine)
+        with database.engine.begin() as conn:
+            granted = conn.execute(
+                text(
+                    "SELECT has_table_privilege(:r, 'decisions_fts_live', 'SELECT'), "
+                    "has_table_privilege(:r, 'decisions_fts_live', 'INSERT')"
+                ),
+                {"r": role},
+            ).one()
+            assert tuple(granted) == (True, False)
+            decision_id = _add_decision(conn, admin_id, "Canary rollout", "Spend the budget")
+        # As the role: an edit keeps the vectors in step through the trigger, which writes
+        # them with its owner's rights, and the count reads them.
+        with database.engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL ROLE {role}"))
+            assert _live_count(conn, "rollout") == 1
+            conn.execute(
+                text("UPDATE decisions SET title = 'Canary only' WHERE id = :i"),
+                {"i": decision_id},
+            )
+            assert _live_count(conn, "rollout") == 0
+            assert _live_count(conn, "canary") == 1
+    finally:
+        with database.engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+
+
+def _live_count(conn: Connection, query: str) -> int:
+    from asyncops_desktop import dialect
+
+    return dialect.live_match_count(conn, query)
