@@ -8,8 +8,10 @@ copy of the stored column), with a GIN index of its own: about 13,000 pages, and
 deleted decisions to filter out. A trigger on ``decisions`` keeps it in step within the
 same transaction: a new decision or an edit of its searched text writes its vector, a soft
 delete removes the row, a restore puts it back, a hard delete cascades. Filling it reads the
-existing decisions without writing to them (``updated_at`` is untouched). SQLite counts off
-its FTS5 index and gets nothing here.
+existing decisions without writing to them (``updated_at`` is untouched). The trigger writes
+with its owner's rights, so a least-privilege role needs none on the table, and every role
+that may read ``decisions`` may read it. SQLite counts off its FTS5 index and gets nothing
+here.
 
 Revision ID: 0008_live_search_vectors
 Revises: 0007_search_indexes
