@@ -89,6 +89,7 @@ class RecordPage(QWidget, Generic[D]):
         super().__init__(parent)
         self.context = context
         self.users: list[UserDTO] = []
+        self._people_known = False
         self.leave_box: QMessageBox | None = None
         self._syncing = False
         self._auto_selected = False
@@ -502,7 +503,12 @@ class RecordPage(QWidget, Generic[D]):
     def _on_people(self, users: list[UserDTO]) -> None:
         if not shiboken6.isValid(self):
             return
+        if self._people_known and users == self.users:
+            # A refresh that found the same accounts: the pickers are filled already (with
+            # hundreds of people, filling them again holds the window up for a while).
+            return
         self.users = users
+        self._people_known = True
         self._people_loaded()
 
     def _on_record_fetched(self, record: D | None) -> None:
