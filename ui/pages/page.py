@@ -90,6 +90,7 @@ class RecordPage(QWidget, Generic[D]):
         self.context = context
         self.users: list[UserDTO] = []
         self._people_known = False
+        self._aux_wanted = False
         self.leave_box: QMessageBox | None = None
         self._syncing = False
         self._auto_selected = False
@@ -184,6 +185,8 @@ class RecordPage(QWidget, Generic[D]):
         self.model.total_changed.connect(self._on_total_changed)
         self.model.load_failed.connect(self._on_load_failed)
         self.model.page_loaded.connect(self._on_page_loaded)
+        self.model.page_loaded.connect(self._after_first_rows)
+        self.model.load_failed.connect(self._after_first_rows)
         self.model.modelReset.connect(self._reselect)
         selection = self.view.selectionModel()
         selection.currentRowChanged.connect(self._on_current_row_changed)
@@ -281,8 +284,23 @@ class RecordPage(QWidget, Generic[D]):
             self.model.reload()
         else:
             self._apply_filters()
+        # The people and suggestions are asked for once the list's first rows are painted:
+        # queued behind the list (and competing with its paint) they would only delay it.
+        self._aux_wanted = True
+        if not self.model.is_loading:
+            self._load_aux()
+
+    def _load_aux(self) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._aux_wanted = False
         self.context.submit(load_people, self._on_people, self._on_aux_failed)
         self._refresh_extras()
+
+    def _after_first_rows(self, *_args: object) -> None:
+        if self._aux_wanted:
+            self._aux_wanted = False
+            self.context.after_paint(self._load_aux)
 
     def clear_filters(self) -> None:
         """Every filter back to "any", and an empty search."""
