@@ -849,6 +849,8 @@ class _Generator:
             "tags": values["tags"],
             "created_at": created,
             "updated_at": changed_at,
+            # One save per audited change, as the service counts them.
+            "version": 1 + update_count,
         }
         members = values["participants"]
         participants = [

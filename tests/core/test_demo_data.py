@@ -180,6 +180,8 @@ def test_decisions_have_participants_and_a_consistent_audit_history(database: Da
         current = {name: audit_value(name, getattr(decision, name)) for name in AUDITED_FIELDS}
         current["participants"] = audit_value("participants", sorted(participants[decision_id]))
         assert state == current, decision_id
+        # Each audited change was one save: the version counts them as the service does.
+        assert decision.version == 1 + len(updates), decision_id
     assert len(updated_fields) >= 3
 
 
