@@ -762,7 +762,7 @@ def begin_summary_write(session: Session, day_number: int) -> None:
     flush at commit, as a summary is derived data (a day lost in a server crash is simply
     missing and recomputed at the next launch), which saves a disk flush per day of a
     backfill. SQLite needs nothing: write sessions start with BEGIN IMMEDIATE, which admits
-    one writer at a time, and WAL with synchronous=NORMAL does not flush at commit.
+    one writer at a time (its commit flushes, as every SQLite commit here: synchronous=FULL).
     """
     if dialect_name(session) == "postgresql":
         session.execute(
