@@ -120,7 +120,10 @@ def state_of(detail: DecisionDetail) -> dict[str, object]:
     return state
 
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# Runs of whitespace, words (letters and digits, with inner apostrophes as in "don't"), and
+# every other character on its own: "notes," is the word "notes" and a comma, so adding a
+# comma after a word marks only the comma.
+_TOKENS = re.compile(r"\s+|\w+(?:['’]\w+)*|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -131,10 +134,19 @@ class DiffPart:
     text: str
 
 
+def _tokens(text: str) -> list[str]:
+    """``text`` as whitespace runs, words and single punctuation marks; they join to ``text``."""
+    return _TOKENS.findall(text)
+
+
 def word_diff(old: str | None, new: str | None) -> list[DiffPart]:
-    """Word-level differences between two texts, whitespace kept, for the history panel."""
-    before = _TOKENS.findall(old or "")
-    after = _TOKENS.findall(new or "")
+    """Word-level differences between two texts, whitespace kept, for the history panel.
+
+    Punctuation is compared apart from the words it follows. Joining the ``same`` and
+    ``removed`` parts gives ``old`` back exactly; ``same`` and ``added`` give ``new``.
+    """
+    before = _tokens(old or "")
+    after = _tokens(new or "")
     parts: list[DiffPart] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():

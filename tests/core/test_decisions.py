@@ -266,6 +266,54 @@ def test_word_diff_marks_removed_and_added_words() -> None:
     assert "".join(p.text for p in parts if p.kind != "added") == "Migrate the API in Q3"
 
 
+def test_word_diff_compares_punctuation_apart_from_words() -> None:
+    parts = word_diff(
+        "Standardise on PgBouncer across release notes",
+        "Standardise on PgBouncer across release notes, for every team",
+    )
+    # The word stays the same; only the comma and the words after it are new.
+    assert [(p.kind, p.text) for p in parts] == [
+        ("same", "Standardise on PgBouncer across release notes"),
+        ("added", ", for every team"),
+    ]
+    parts = word_diff("Split `reporting-etl` out.", "Split `reporting-api` out!")
+    assert [(p.kind, p.text) for p in parts if p.kind != "same"] == [
+        ("removed", "etl"),
+        ("added", "api"),
+        ("removed", "."),
+        ("added", "!"),
+    ]
+    # A contraction is one word, not a word, a mark and a letter.
+    assert [(p.kind, p.text) for p in word_diff("we don't ship", "we won't ship")] == [
+        ("same", "we "),
+        ("removed", "don't"),
+        ("added", "won't"),
+        ("same", " ship"),
+    ]
+
+
+def test_word_diff_of_nothing() -> None:
+    assert word_diff(None, None) == []
+    assert [(p.kind, p.text) for p in word_diff(None, "New, text.")] == [("added", "New, text.")]
+    assert [(p.kind, p.text) for p in word_diff("Old text", "")] == [("removed", "Old text")]
+
+
+_DIFF_TEXT = st.text(
+    alphabet=st.sampled_from(list("abc XY,.;:!?'’`-_()\n\t\u00e9\u00df1")), max_size=40
+) | st.text(max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=_DIFF_TEXT, new=_DIFF_TEXT)
+def test_word_diff_rebuilds_both_texts_exactly(old: str, new: str) -> None:
+    parts = word_diff(old, new)
+    assert "".join(p.text for p in parts if p.kind != "added") == old
+    assert "".join(p.text for p in parts if p.kind != "removed") == new
+    assert all(p.kind in {"same", "removed", "added"} and p.text for p in parts)
+    if old == new:
+        assert all(p.kind == "same" for p in parts)
+
+
 def test_search_syntax_parsing() -> None:
     groups = parse_search('database "shared server" -mysql OR sqlite')
     assert [[(t.words, t.phrase, t.excluded) for t in group] for group in groups] == [
