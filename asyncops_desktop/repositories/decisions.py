@@ -163,6 +163,11 @@ class DecisionRepository(Repository[DecisionDTO]):
         conditions = self._conditions(base)
         self.session.flush()
         connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            # A search statement prepared by the driver turns to a generic plan after a few
+            # runs, which re-parses the bound query text for every row it checks: plan each
+            # run for its own query instead (for the rest of this read only).
+            connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         hits: list[SearchHit] = []
         skip = offset
         for tier in tiers:
