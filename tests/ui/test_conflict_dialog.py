@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTextBrowser
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QLabel, QScrollArea, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from asyncops_desktop.offline import FieldConflict
@@ -87,3 +88,55 @@ def test_cancel_rejects(qtbot: QtBot) -> None:
     dialog.show()
     with qtbot.waitSignal(dialog.rejected):
         dialog.reject()
+
+
+LONG = (
+    "Customers asked for multi-region failover in the last three roadmap reviews. Audit "
+    "findings require stricter controls around database migrations. Billing raised that work "
+    "on mobile releases takes too long. The current setup is maintained by one person."
+)
+
+
+def test_the_three_texts_of_a_field_are_one_height_and_top_aligned(qtbot: QtBot) -> None:
+    dialog = ConflictDialog(
+        [FieldConflict("context", LONG, "Reviewed again.", LONG)], editable=("context",)
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    views = dialog.choices["context"].value_views
+    assert all(isinstance(view, QTextBrowser) for view in views)
+    line = views[0].fontMetrics().lineSpacing()
+    # Tall enough for the long text beside the short one, and the same for all three.
+    assert {view.height() for view in views} == {views[0].height()}
+    assert views[0].height() >= 4 * line
+    assert {view.y() for view in views} == {views[0].y()}
+    # The long text fits without scrolling.
+    base = views[0]
+    assert isinstance(base, QTextBrowser)
+    assert base.verticalScrollBar().maximum() == 0
+
+
+def test_the_dialog_is_as_tall_as_its_fields(qtbot: QtBot) -> None:
+    dialog = ConflictDialog([FieldConflict("title", "Old title", "Their title", "My title")])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field = dialog.choices["title"]
+    below = (
+        dialog.save_button.mapTo(dialog, QPoint(0, 0)).y()
+        - field.mapTo(dialog, QPoint(0, field.height())).y()
+    )
+    # Nothing but the gap before the buttons under a single short field.
+    assert 0 <= below < 30
+    screen = dialog.screen().availableGeometry()
+    many = ConflictDialog(
+        [FieldConflict(f"field_{n}", LONG, LONG + " More.", LONG + " Mine.") for n in range(12)]
+    )
+    qtbot.addWidget(many)
+    many.show()
+    qtbot.waitExposed(many)
+    # Many fields: capped to the screen, and the fields scroll.
+    assert many.height() <= screen.height()
+    scroll = next(s for s in many.findChildren(QScrollArea) if s.accessibleName())
+    assert scroll.verticalScrollBar().maximum() > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -37,6 +37,11 @@ THEIRS = "theirs"
 MINE = "mine"
 EDIT = "edit"
 Describe = Callable[[str, object], str]
+# A value taller than this scrolls inside its box.
+MAX_TEXT_LINES = 12
+DEFAULT_WIDTH = 980
+# A field's frame, margins and column gaps around its three value columns, in pixels.
+FIELD_CHROME = 60
 
 
 def conflicts_between(
@@ -91,7 +96,7 @@ class FieldChoice(QFrame):
         self.state_label = QLabel(state)
         self.state_label.setAccessibleName(f"{label}: who changed it")
         long_text = isinstance(conflict.mine, str) or isinstance(conflict.theirs, str)
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
         headings = ("You started from", "Their version (saved)", "Your version")
@@ -105,8 +110,11 @@ class FieldChoice(QFrame):
                 label, heading, conflict.base, value, describe, column, editable
             )
             self.value_views.append(view)
-            grid.addWidget(view, 1, column)
+            grid.addWidget(view, 1, column, Qt.AlignmentFlag.AlignTop)
             grid.setColumnStretch(column, 1)
+        # The three texts side by side are one height, the tallest one's (up to a limit).
+        self.text_views = [v for v in self.value_views if isinstance(v, QTextBrowser)]
+        self._fitted_width = -1
 
         self.theirs_button = QRadioButton("Keep &theirs")
         self.mine_button = QRadioButton("Keep &mine")
@@ -167,13 +175,12 @@ class FieldChoice(QFrame):
             value = value or ""
             view = QTextBrowser()
             view.setFrameShape(QFrame.Shape.StyledPanel)
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             # Theirs and mine show what they changed from the starting point.
             if column > 0 and isinstance(base, str | None):
                 view.setHtml(diff_html(base, value, self.palette()))
             else:
                 view.setHtml(escape_text(value) or "—")
-            lines = min(8, max(2, value.count("\n") + 1 + len(value) // 50))
-            view.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 14)
             view.setAccessibleName(f"{label}: {heading.lower()}")
             return view
         text = QLabel(describe(field, value))
@@ -182,6 +189,31 @@ class FieldChoice(QFrame):
         text.setAccessibleName(f"{label}: {heading.lower()}")
         text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         return text
+
+    def fit_text_views(self, width: int) -> None:
+        """Give the text views the height the longest of them needs at ``width`` pixels."""
+        if not self.text_views or width <= 0 or width == self._fitted_width:
+            return
+        self._fitted_width = width
+        line = self.fontMetrics().lineSpacing()
+        needed = 0.0
+        for view in self.text_views:
+            document = view.document().clone(view)
+            document.setTextWidth(width - 2 * view.frameWidth())
+            needed = max(needed, document.size().height())
+            document.deleteLater()
+        frame = 2 * self.text_views[0].frameWidth() + 2
+        height = int(min(max(needed, 2 * line + 8), MAX_TEXT_LINES * line + 8)) + frame
+        for view in self.text_views:
+            view.setFixedHeight(height)
+        # A nested layout keeps its size hint until told the heights changed.
+        self.grid.invalidate()
+        self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.text_views:
+            self.fit_text_views(self.text_views[0].width())
 
     def _on_edit_toggled(self, checked: bool) -> None:
         self.edit_box.setVisible(checked)
@@ -270,9 +302,29 @@ class ConflictDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        # As tall as the fields need (up to a screenful), so a short conflict has no empty band.
-        chrome = intro.sizeHint().height() + self.buttons.sizeHint().height() + 48
-        self.resize(980, max(320, min(760, body.sizeHint().height() + chrome)))
+        # As tall as the fields need (up to the screen), so a short conflict has no empty band;
+        # more fields than fit scroll.
+        screen = (parent.screen() if parent is not None else None) or (
+            QGuiApplication.primaryScreen()
+        )
+        available = screen.availableGeometry() if screen is not None else None
+        width = min(DEFAULT_WIDTH, available.width() - 40) if available else DEFAULT_WIDTH
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        for choice in self.choices.values():
+            choice.fit_text_views((inner - FIELD_CHROME) // 3)
+        body_layout.invalidate()
+        wanted = (
+            margins.top()
+            + intro.heightForWidth(inner)
+            + body.sizeHint().height()
+            + self.buttons.sizeHint().height()
+            + 2 * layout.spacing()
+            + margins.bottom()
+            + 4
+        )
+        cap = int(available.height() * 0.9) if available else 760
+        self.resize(width, max(160, min(cap, wanted)))
 
     @property
     def save_button(self) -> QWidget:
