@@ -15,9 +15,13 @@ from sqlalchemy import func, select
 from asyncops_desktop.db import Database
 from asyncops_desktop.domain.models import DecisionAuditEntry
 from asyncops_desktop.offline import (
+    ChangeOutcome,
+    ConflictRecord,
+    FieldConflict,
     OfflineWorkspace,
     Progress,
     SnapshotFilter,
+    SyncReport,
     open_snapshot,
     take_snapshot,
 )
@@ -289,10 +293,19 @@ def test_sync_with_a_conflict_resolved_in_the_conflict_dialog(
     assert dialog.summary.text() == (
         "Synced: 1 applied, 1 conflict, 0 refused. Resolve the conflicts to finish."
     )
+    # Partly done, nothing refused: a note, not an error.
+    assert dialog.summary.kind == "note"
     results = [dialog.results.topLevelItem(i).text(1) for i in range(2)]  # type: ignore[union-attr]
     assert results == ["Conflict", "Applied"]
-    assert dialog.results.topLevelItem(1).text(0) == (  # type: ignore[union-attr]
-        "Changed context of “Nightly backups”"
+    applied = dialog.results.topLevelItem(1)
+    assert applied is not None
+    assert applied.text(0) == "Changed context of “Nightly backups”"
+    assert applied.toolTip(0) == applied.text(0)
+    # The change and its details share the room the result column leaves.
+    header = dialog.results.header()
+    assert header.sectionSize(0) == pytest.approx(header.sectionSize(2), abs=2)
+    assert header.sectionSize(0) + header.sectionSize(1) + header.sectionSize(2) <= (
+        dialog.results.viewport().width() + 1
     )
     assert dialog.resolve_button.isVisible()
     shot(dialog, "sync-result-conflict")
@@ -308,6 +321,9 @@ def test_sync_with_a_conflict_resolved_in_the_conflict_dialog(
     conflict = dialog.conflict_dialog
     assert conflict is not None and conflict.fields() == ["title"]
     assert conflict.choices["title"].state_label.text() == "⚠ Changed by both of you"
+    # Named by the title the user gave it, the server's new one beside it.
+    intro = next(x for x in conflict.findChildren(QLabel) if x.accessibleName() == "What happened")
+    assert "decision “Adopt PostgreSQL 17” (“Adopt PostgreSQL 18” on the server)" in intro.text()
     conflict.resize(900, 400)
     shot(conflict, "sync-conflict-dialog")
     conflict.set_choice("title", "mine")
@@ -319,6 +335,32 @@ def test_sync_with_a_conflict_resolved_in_the_conflict_dialog(
     assert server_title == "Adopt PostgreSQL 17"
     assert workspace.decisions.get(ids["postgres"]).decision.title == "Adopt PostgreSQL 17"
     assert workspace.pending_changes() == []
+
+
+def test_the_sync_summary_is_an_error_only_when_the_server_refused_a_change(
+    qtbot: QtBot, workspace: OfflineWorkspace
+) -> None:
+    dialog = SyncDialog(workspace, UNREACHABLE)
+    qtbot.addWidget(dialog)
+    applied = ChangeOutcome(1, "update", 7, 7, "applied")
+    conflict = ChangeOutcome(
+        2,
+        "update",
+        8,
+        8,
+        "conflict",
+        conflict=ConflictRecord(2, 8, 3, (FieldConflict("title", "a", "b", "c"),)),
+    )
+    refused = ChangeOutcome(3, "update", 9, 9, "failed", message="Title: too long")
+    for outcomes, kind in (
+        ((applied,), "success"),
+        ((applied, conflict), "note"),
+        ((conflict,), "note"),
+        ((applied, refused), "error"),
+        ((applied, conflict, refused), "error"),
+    ):
+        dialog.summary_text(SyncReport(outcomes))
+        assert dialog.summary.kind == kind, outcomes
 
 
 def test_an_unreachable_server_keeps_every_change(

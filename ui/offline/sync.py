@@ -145,10 +145,12 @@ class SyncDialog(OfflineJobDialog):
         self.results.setRootIsDecorated(False)
         self.results.setWordWrap(True)
         header = self.results.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        # The change and the details share the width the result leaves; a change cut short
+        # reads whole in its tooltip.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
-        self.results.setColumnWidth(0, 300)
         self.results.hide()
         self.buttons = QDialogButtonBox()
         self.sync_button = QPushButton("&Sync now")
@@ -284,15 +286,21 @@ class SyncDialog(OfflineJobDialog):
         self.workspace_changed.emit()
 
     def summary_text(self, report: SyncReport) -> str:
-        """``Synced: 2 applied, 1 conflict, 0 refused.`` shown as success or warning."""
+        """``Synced: 2 applied, 1 conflict, 0 refused.``
+
+        Shown as a success when everything was applied, as an error when the server refused
+        a change, and as a plain note when conflicts only wait for the user's choice.
+        """
         conflicts, failed = len(report.conflicts), len(report.failed)
         text = (
             f"Synced: {report.applied} applied, {plural(conflicts, 'conflict')}, {failed} refused."
         )
         if conflicts:
             text += " Resolve the conflicts to finish."
-        if conflicts or failed:
+        if failed:
             self.summary.show_error(text)
+        elif conflicts:
+            self.summary.show_note(text)
         else:
             self.summary.show_success(text + " This copy now matches the server.")
         return text
@@ -317,6 +325,7 @@ class SyncDialog(OfflineJobDialog):
             elif outcome.server_id is not None and outcome.server_id != outcome.local_id:
                 details = f"Now decision {outcome.server_id} on the server"
             item = QTreeWidgetItem([what, RESULT_TEXT.get(outcome.result, outcome.result), details])
+            item.setToolTip(0, what)
             item.setToolTip(2, details)
             self.results.addTopLevelItem(item)
         if not report.outcomes:
@@ -330,7 +339,7 @@ class SyncDialog(OfflineJobDialog):
             return
         record = self.open_conflicts[0]
         self._current = record
-        what = self._decision_name(record.decision_id)
+        what = self._decision_name(record)
         dialog = ConflictDialog(
             list(record.fields),
             labels=LABELS,
@@ -459,12 +468,21 @@ class SyncDialog(OfflineJobDialog):
             self.summary.show_success("All conflicts resolved; this copy now matches the server.")
         self.workspace_changed.emit()
 
-    def _decision_name(self, decision_id: int) -> str:
-        try:
-            title = self.workspace.decisions.get(decision_id).decision.title
-        except Exception:
-            return f"decision {decision_id}"
-        return f"decision “{title}”"
+    def _decision_name(self, record: ConflictRecord) -> str:
+        """The decision by the title the user gave it offline, and the server's if it differs."""
+        title_conflict = next((f for f in record.fields if f.field == "title"), None)
+        if title_conflict is not None and isinstance(title_conflict.mine, str):
+            mine = title_conflict.mine
+            theirs = title_conflict.theirs
+        else:
+            try:
+                mine = self.workspace.decisions.get(record.decision_id).decision.title
+            except Exception:
+                return f"decision {record.decision_id}"
+            theirs = None
+        if isinstance(theirs, str) and theirs != mine:
+            return f"decision “{mine}” (“{theirs}” on the server)"
+        return f"decision “{mine}”"
 
     def _describer(self) -> Describe:
         with self.workspace.database.read() as session:
