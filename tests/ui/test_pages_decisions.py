@@ -208,7 +208,8 @@ def test_no_op_save_writes_nothing_and_history_renders_diffs_and_people(
     wait_idle(qtbot, context)
     assert count_rows(database, "decision_audit_log") == before
 
-    editor.description_edit.setPlainText("Description of Ship weekly, on Tuesdays")
+    # "weekly" is replaced (struck through); the rest is added after it.
+    editor.description_edit.setPlainText("Description of Ship every week, on Tuesdays")
     editor.participants_edit.check(member.user_id)
     with qtbot.waitSignal(editor.history_loaded, timeout=TIMEOUT_MS):
         save_and_wait(qtbot, editor)
