@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 from pytestqt.qtbot import QtBot
 from session_support import ADMIN_EMAIL, ADMIN_PASSWORD, TIMEOUT_MS, Driver, driving, save_profile
 
@@ -15,6 +15,7 @@ from asyncops_desktop.db import Database
 from asyncops_desktop.services.base import Actor
 from asyncops_desktop.services.decisions import DecisionService
 from ui.app import AppController
+from ui.models.decisions import DECIDED_COLUMN, DECISION_COLUMNS, TITLE_COLUMN, short_day_text
 from ui.pages.decisions import DecisionsPage
 
 
@@ -98,3 +99,58 @@ def test_decision_editor_and_history_fit_the_window(
     for button in (editor.save_button, editor.delete_button, editor.supersede_button):
         assert button.isVisible() and _inside(button, window), button.text()
     assert _inside(page.view, window)
+
+
+def test_the_list_beside_the_editor_shows_title_status_and_date_without_scrolling_sideways(
+    driver: Driver, db_url: str, database: Database, admin: Actor
+) -> None:
+    today = dt.date.today()
+    DecisionService(database, admin).record(
+        title="Split reporting-etl out of the monolith",
+        description="One service, one owner.",
+        context="The batch jobs block releases.",
+        outcome="- split in two steps",
+        decision_date=today,
+        review_by=today + dt.timedelta(days=30),
+        tags=["reporting"],
+        participant_ids=[admin.user_id],
+    )
+    _controller, page = _decisions_page(driver, db_url, QSize(1280, 800))
+    driver.qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=TIMEOUT_MS)
+    view, header = page.view, page.view.horizontalHeader()
+    shown = [
+        page.model.columns[c].header for c in range(header.count()) if not header.isSectionHidden(c)
+    ]
+    assert shown == ["#", "Title", "Status", "Decided"]
+    driver.qtbot.waitUntil(lambda: header.length() <= view.viewport().width(), timeout=TIMEOUT_MS)
+    assert not view.horizontalScrollBar().isVisible()
+    # This year's date in short, whole; the title gets the room that is left, readably.
+    decided = view.model().index(0, DECIDED_COLUMN).data()
+    assert decided == short_day_text(today) == f"{today.day} {today:%b}"
+    metrics = view.fontMetrics()
+    assert header.sectionSize(DECIDED_COLUMN) > metrics.horizontalAdvance(decided)
+    assert header.sectionSize(TITLE_COLUMN) >= metrics.horizontalAdvance("x" * 16)
+    # The other columns are a click away in the column menu.
+    actions = {action.text(): action for action in view.column_actions()}
+    assert {"Review by", "Tags", "Recorded by"} <= actions.keys()
+    assert not actions["Review by"].isChecked()
+    actions["Review by"].setChecked(True)
+    review = next(c for c, column in enumerate(page.model.columns) if column.header == "Review by")
+    assert not header.isSectionHidden(review)
+
+
+def test_short_days_name_the_year_only_when_it_is_not_this_one() -> None:
+    today = dt.date(2026, 11, 22)
+    assert short_day_text(dt.date(2026, 3, 3), today) == "3 Mar"
+    assert short_day_text(dt.date(2025, 12, 30), today) == "30 Dec 2025"
+    assert short_day_text(None, today) == ""
+
+
+def test_a_day_of_another_year_fits_the_decided_column(qtbot: QtBot) -> None:
+    view = QTableView()
+    qtbot.addWidget(view)
+    char = view.fontMetrics().averageCharWidth()
+    column = DECISION_COLUMNS[DECIDED_COLUMN]
+    # The cell pads its text by a few pixels each side.
+    widest = view.fontMetrics().horizontalAdvance("30 Dec 2025") + 8
+    assert column.width_chars * char + 16 >= widest

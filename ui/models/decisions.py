@@ -73,6 +73,15 @@ def day_text(day: dt.date | None) -> str:
     return "" if day is None else f"{day.day} {day:%b %Y}"
 
 
+def short_day_text(day: dt.date | None, today: dt.date | None = None) -> str:
+    """A day in a list column: ``3 Mar`` this year, ``3 Mar 2025`` another (empty for none)."""
+    if day is None:
+        return ""
+    if day.year == (today or dt.date.today()).year:
+        return f"{day.day} {day:%b}"
+    return day_text(day)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class DecisionRow(DecisionDTO):
     """A decision as the page holds it: participants once known, search highlights if any."""
@@ -124,8 +133,8 @@ def _review_text(row: DecisionDTO) -> str:
     if row.review_by is None:
         return ""
     if is_overdue(row):
-        return f"Overdue · {day_text(row.review_by)}"
-    return day_text(row.review_by)
+        return f"Overdue · {short_day_text(row.review_by)}"
+    return short_day_text(row.review_by)
 
 
 def _review_badge(row: DecisionDTO) -> Badge:
@@ -170,11 +179,12 @@ DECISION_COLUMNS: tuple[Column[DecisionDTO], ...] = (
     Column(
         "decision_date",
         "Decided",
-        lambda r: day_text(r.decision_date),
+        lambda r: short_day_text(r.decision_date),
         sort_key="decision_date",
         initial_descending=True,
         tooltip=lambda r: f"Decided on {day_text(r.decision_date)}",
-        width_chars=11,
+        # Wide enough for a day of another year ("30 Dec 2025") in full.
+        width_chars=12,
     ),
     Column(
         "review_by",
@@ -186,9 +196,18 @@ DECISION_COLUMNS: tuple[Column[DecisionDTO], ...] = (
             else (f"Review by {day_text(r.review_by)}" if r.review_by else "No review date")
         ),
         width_chars=17,
+        # The list pane beside the editor is narrow: the title, status and date come first;
+        # an overdue review still shows as the title's icon. The column menu adds these.
+        hidden_by_default=True,
     ),
-    Column("tags", "Tags", lambda r: ", ".join(r.tags), width_chars=14),
-    Column("creator", "Recorded by", lambda r: r.creator_name, width_chars=13),
+    Column("tags", "Tags", lambda r: ", ".join(r.tags), width_chars=14, hidden_by_default=True),
+    Column(
+        "creator",
+        "Recorded by",
+        lambda r: r.creator_name,
+        width_chars=13,
+        hidden_by_default=True,
+    ),
     Column(
         "updated_at",
         "Updated",
