@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
@@ -145,11 +146,10 @@ class SyncDialog(OfflineJobDialog):
         self.results.setRootIsDecorated(False)
         self.results.setWordWrap(True)
         header = self.results.header()
-        # The change and the details share the width the result leaves; a change cut short
-        # reads whole in its tooltip.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The change and the details share the width the result leaves (see fit_columns);
+        # a change cut short reads whole in its tooltip.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
         self.results.hide()
         self.buttons = QDialogButtonBox()
@@ -173,7 +173,7 @@ class SyncDialog(OfflineJobDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.buttons)
-        self.resize(720, 420)
+        self.resize(820, 420)
         # Conflicts left by an earlier sync can be resolved at once.
         self._reload_conflicts()
         if self.open_conflicts:
@@ -331,6 +331,33 @@ class SyncDialog(OfflineJobDialog):
         if not report.outcomes:
             self.results.addTopLevelItem(QTreeWidgetItem(["No changes to send", "", ""]))
         self.results.show()
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Give the Change column the width its longest text needs, leaving Details at least
+        a third of the room the Result column leaves (or all it needs, if less)."""
+        header = self.results.header()
+        metrics = self.results.fontMetrics()
+        room = self.results.viewport().width() - header.sectionSize(1)
+        items = [self.results.topLevelItem(i) for i in range(self.results.topLevelItemCount())]
+        widest = max(
+            (metrics.horizontalAdvance(item.text(0)) for item in items if item is not None),
+            default=0,
+        )
+        # Item text padding, and the header's own label.
+        wanted = max(widest + 24, metrics.horizontalAdvance("Change") + 24)
+        details = max(
+            (metrics.horizontalAdvance(item.text(2)) for item in items if item is not None),
+            default=0,
+        )
+        share = max(room - min(details + 24, room // 3), room // 2)
+        header.resizeSection(0, max(120, min(wanted, share)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Share the results table's width out again."""
+        super().resizeEvent(event)
+        if self.results.isVisible():
+            QTimer.singleShot(0, self.fit_columns)
 
     # -- conflicts ----------------------------------------------------------------------------
     def resolve_next(self) -> None:
