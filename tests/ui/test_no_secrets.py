@@ -161,12 +161,9 @@ def _export_everything(qtbot: QtBot, controller: AppController, folder: Path) ->
     for export in (csv_export, madr_export):
         if export.result_box is not None:
             export.result_box.close()
-    pages = controller.window.pages
-    dashboard = next(
-        page
-        for page in (pages.widget(i) for i in range(pages.count()))
-        if isinstance(page, DashboardPage)
-    )
+    controller.window.show_page("Dashboard")
+    dashboard = controller.window.current_page()
+    assert isinstance(dashboard, DashboardPage)
     qtbot.waitUntil(lambda: bool(dashboard.markdown()), timeout=TIMEOUT_MS)
     summary_file = folder / "summary.md"
     dashboard.save_markdown(str(summary_file))
