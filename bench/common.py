@@ -6,7 +6,7 @@ import gc
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -74,3 +74,32 @@ def verdict(passed: bool) -> str:
 def driver(backend: str) -> str:
     """The raw driver's name for a backend."""
     return "sqlite3" if backend == "sqlite" else "psycopg"
+
+
+TABLE_HEADER = ("measurement", "backend", "figure", "baseline", "ratio", "target", "result")
+
+
+def aligned_table(lines: Sequence[Sequence[str]], notes: Sequence[str], ratio_note: str) -> str:
+    """Rows of ``TABLE_HEADER``'s cells as an aligned text table, the notes below it.
+
+    Figures, baselines and ratios are right-aligned; every other column left-aligned.
+    """
+    widths = [max(len(row[i]) for row in (TABLE_HEADER, *lines)) for i in range(7)]
+
+    def fmt(row: Sequence[str]) -> str:
+        cells = [
+            cell.rjust(width) if i in (2, 3, 4) else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    out = [fmt(TABLE_HEADER), fmt(["-" * w for w in widths]), *(fmt(row) for row in lines), ""]
+    out.append("baseline and notes:")
+    out += [f"  {note}" for note in notes]
+    out.append(f"  ratio = {ratio_note}")
+    return "\n".join(out)
+
+
+def result_notes(results: Sequence[Result]) -> list[str]:
+    """Each result's baseline and note, one line each."""
+    return [f"{r.measurement} [{r.backend}]: {r.baseline_label}; {r.note}" for r in results]

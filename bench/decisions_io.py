@@ -41,6 +41,7 @@ from asyncops_desktop.demo_data import generate
 from asyncops_desktop.domain.models import User
 from asyncops_desktop.repositories.decisions import DecisionFilter, DecisionRepository
 from bench.backends import DEFAULT_PG_URL, BenchDatabase, PostgresDatabases, SqliteFiles
+from bench.common import aligned_table
 
 TARGET_SCALE = 1000
 MEMORY_DIR = Path("/dev/shm")
@@ -291,7 +292,6 @@ def bench_madr(
 
 def render_table(results: Sequence[Result]) -> str:
     """The results as an aligned text table, with baselines and notes below it."""
-    header = ("measurement", "backend", "figure", "baseline", "ratio", "target", "result")
     lines = [
         (
             r.measurement,
@@ -304,20 +304,8 @@ def render_table(results: Sequence[Result]) -> str:
         )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in (header, *lines)) for i in range(len(header))]
-
-    def fmt(row: Sequence[str]) -> str:
-        cells = [
-            cell.rjust(width) if i in (2, 3, 4) else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "  ".join(cells).rstrip()
-
-    out = [fmt(header), fmt(["-" * w for w in widths]), *(fmt(row) for row in lines), ""]
-    out.append("baseline and notes:")
-    out += [f"  {r.measurement} [{r.backend}]: {r.baseline_label}; {r.note}" for r in results]
-    out.append("  ratio = figure's time over baseline's time")
-    return "\n".join(out)
+    notes = [f"{r.measurement} [{r.backend}]: {r.baseline_label}; {r.note}" for r in results]
+    return aligned_table(lines, notes, "figure's time over baseline's time")
 
 
 def build_parser() -> argparse.ArgumentParser:

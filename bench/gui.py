@@ -64,7 +64,7 @@ from asyncops_desktop.profiles import Profile, ProfileKind, ProfileStore
 from asyncops_desktop.services.auth import AuthService
 from asyncops_desktop.services.base import Actor
 from bench.backends import DEFAULT_PG_URL, BenchDatabase, PostgresDatabases, SqliteFiles
-from bench.common import BenchError, Result
+from bench.common import BenchError, Result, aligned_table, result_notes
 from bench.common import driver as _driver
 from bench.common import log as _log
 from bench.common import verdict as _verdict
@@ -763,7 +763,6 @@ def _format(value: float, unit: str) -> str:
 
 def render_table(results: Sequence[Result]) -> str:
     """The results as an aligned text table, with baselines and notes below it."""
-    header = ("measurement", "backend", "figure", "baseline", "ratio", "target", "result")
     lines = [
         (
             r.measurement,
@@ -776,20 +775,7 @@ def render_table(results: Sequence[Result]) -> str:
         )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in (header, *lines)) for i in range(len(header))]
-
-    def fmt(row: Sequence[str]) -> str:
-        cells = [
-            cell.rjust(width) if i in (2, 3, 4) else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "  ".join(cells).rstrip()
-
-    out = [fmt(header), fmt(["-" * w for w in widths]), *(fmt(row) for row in lines), ""]
-    out.append("baseline and notes:")
-    out += [f"  {r.measurement} [{r.backend}]: {r.baseline_label}; {r.note}" for r in results]
-    out.append("  ratio = figure over baseline")
-    return "\n".join(out)
+    return aligned_table(lines, result_notes(results), "figure over baseline")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,7 +33,7 @@ from asyncops_desktop.domain.models import utcnow
 from asyncops_desktop.repositories.base import Cursor
 from asyncops_desktop.repositories.decisions import DecisionRepository
 from bench.backends import DEFAULT_PG_URL, BenchDatabase, PostgresDatabases, SqliteFiles
-from bench.common import BenchError, Result, paired_medians
+from bench.common import BenchError, Result, aligned_table, paired_medians, result_notes
 from bench.common import driver as _driver
 from bench.common import log as _log
 from bench.common import verdict as _verdict
@@ -254,7 +254,6 @@ def _format_figure(value: float, unit: str) -> str:
 
 def render_table(results: Sequence[Result]) -> str:
     """The results as an aligned text table with the baselines explained below it."""
-    header = ("measurement", "backend", "figure", "baseline", "ratio", "target", "result")
     lines = [
         (
             r.measurement,
@@ -267,26 +266,11 @@ def render_table(results: Sequence[Result]) -> str:
         )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in (header, *lines)) for i in range(len(header))]
-    right = {2, 3, 4}
-
-    def fmt(row: Sequence[str]) -> str:
-        cells = [
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "  ".join(cells).rstrip()
-
-    out = [fmt(header), fmt(["-" * w for w in widths])]
-    out += [fmt(row) for row in lines]
-    out.append("")
-    out.append("baseline and notes:")
-    for r in results:
-        out.append(f"  {r.measurement} [{r.backend}]: {r.baseline_label}; {r.note}")
-    out.append(
-        "  ratio = figure's time over baseline's time (for rates: baseline rate over figure rate)"
+    return aligned_table(
+        lines,
+        result_notes(results),
+        "figure's time over baseline's time (for rates: baseline rate over figure rate)",
     )
-    return "\n".join(out)
 
 
 def _environment(pg_version: str | None) -> dict[str, str]:
