@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-
 from asyncops_desktop.credentials import KEYRING_SERVICE
+from asyncops_desktop.memory_keyring import MemoryKeyring
 
 SECRETS_ENV = "ASYNCOPS_BENCH_SECRETS"
 BACKEND_NAME = f"{__name__}.EnvironmentKeyring"
@@ -26,27 +24,12 @@ def secrets_env(entries: dict[str, str]) -> dict[str, str]:
     return {"PYTHON_KEYRING_BACKEND": BACKEND_NAME, SECRETS_ENV: json.dumps(entries)}
 
 
-class EnvironmentKeyring(KeyringBackend):
+class EnvironmentKeyring(MemoryKeyring):
     """Secrets of the app's service from the environment, kept in memory (priority 1: usable)."""
 
-    priority = 1
-
     def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
+        super().__init__()
         loaded = json.loads(os.environ.get(SECRETS_ENV) or "{}")
-        self.entries: dict[tuple[str, str], str] = {
-            (KEYRING_SERVICE, str(name)): str(secret) for name, secret in loaded.items()
-        }
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The stored secret, or None."""
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Keep a secret for the life of the process."""
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget a secret."""
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
+        self.entries.update(
+            {(KEYRING_SERVICE, str(name)): str(secret) for name, secret in loaded.items()}
+        )

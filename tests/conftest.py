@@ -18,14 +18,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import keyring
 import psycopg
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
-from keyring.errors import PasswordDeleteError
 from sqlalchemy.engine import make_url
 
 from asyncops_desktop import migrate
 from asyncops_desktop.db import Database, create_db_engine, sqlite_url
 from asyncops_desktop.domain.enums import Role
+from asyncops_desktop.memory_keyring import MemoryKeyring
 from asyncops_desktop.services.base import Actor
 
 PG_URL = os.environ.get(
@@ -207,26 +206,6 @@ def _isolated_user_dirs(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(root / "data"))
     monkeypatch.delenv("ASYNCOPS_DATABASE_URL", raising=False)
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in memory (priority 1: usable)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
 
 
 @pytest.fixture

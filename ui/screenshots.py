@@ -28,9 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-
 # Before Qt is imported anywhere: a rendering tool needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -52,6 +49,7 @@ from asyncops_desktop.credentials import CredentialStore
 from asyncops_desktop.db import Database, sqlite_url
 from asyncops_desktop.domain.enums import Role
 from asyncops_desktop.domain.models import DecisionAuditEntry, User
+from asyncops_desktop.memory_keyring import MemoryKeyring
 from asyncops_desktop.offline import remember_snapshot, take_snapshot
 from asyncops_desktop.profiles import Profile, ProfileKind, ProfileStore
 from asyncops_desktop.services.auth import AuthService
@@ -84,26 +82,6 @@ EMPTY_PROFILE = "New team"
 SERVER_PROFILE = "Team server"
 
 
-class _MemoryKeyring(KeyringBackend):
-    """A keyring that keeps secrets in memory for the run (priority 1: usable)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
-
-
 @contextmanager
 def _isolated(root: Path) -> Iterator[None]:
     """User directories, settings and keyring of the run's own; put back afterwards."""
@@ -113,7 +91,7 @@ def _isolated(root: Path) -> Iterator[None]:
     os.environ["XDG_CONFIG_HOME"] = str(root / "config")
     os.environ["XDG_DATA_HOME"] = str(root / "data")
     previous = keyring.get_keyring()
-    keyring.set_keyring(_MemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())
     try:
         yield
     finally:

@@ -639,6 +639,10 @@ class DashboardPage(QWidget):
         runner.failed.connect(self._on_runner_failed)
         if runner.is_running:
             self._on_runner_started()
+        else:
+            # A page built after the run ended (or as it ended) may have read the day before
+            # the run stored it; the run's last signals went out before anyone listened here.
+            self.reload()
 
     @Slot()
     def refresh(self) -> None:
