@@ -9,7 +9,7 @@ from asyncops_desktop.repositories.base import Sort
 from asyncops_desktop.repositories.blockers import BlockerFilter, BlockerRepository
 from ui.context import AppContext
 from ui.models.badges import BLOCKER_STATUS_BADGES, blocker_status_badge
-from ui.models.columns import RIGHT, Column
+from ui.models.columns import Column, id_column
 from ui.models.formatters import (
     active_for_text,
     blocker_status_label,
@@ -47,16 +47,7 @@ def _active_tooltip(row: BlockerDTO) -> str:
 
 
 BLOCKER_COLUMNS: tuple[Column[BlockerDTO], ...] = (
-    Column(
-        "id",
-        "#",
-        lambda r: str(r.id),
-        alignment=RIGHT,
-        sort_key="id",
-        initial_descending=True,
-        tooltip=lambda r: f"Blocker #{r.id}",
-        width_chars=6,
-    ),
+    id_column("Blocker"),
     Column(
         "status",
         "Status",

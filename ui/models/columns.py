@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtCore import Qt
 
@@ -63,3 +63,25 @@ class Column(Generic[R]):
     def sortable(self) -> bool:
         """Whether a header click sorts by this column (in SQL)."""
         return self.sort_key is not None
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Identified = TypeVar("Identified", bound=_Identified)
+
+
+def id_column(noun: str) -> Column[Identified]:
+    """The "#" column every list opens with: the record's id, newest first when sorted."""
+    return Column(
+        "id",
+        "#",
+        lambda r: str(r.id),
+        alignment=RIGHT,
+        sort_key="id",
+        initial_descending=True,
+        tooltip=lambda r: f"{noun} #{r.id}",
+        width_chars=6,
+    )

@@ -21,7 +21,7 @@ from asyncops_desktop.repositories.base import Cursor, Sort
 from asyncops_desktop.repositories.decisions import DecisionFilter, DecisionRepository, SearchHit
 from ui.context import AppContext
 from ui.models.badges import UNKNOWN_COLOUR, Badge
-from ui.models.columns import RIGHT, Column, Roles
+from ui.models.columns import Column, Roles, id_column
 from ui.models.formatters import exact_time, one_line, relative_time
 from ui.models.paged import DEFAULT_PAGE_SIZE, PagedTableModel, badge_icon
 
@@ -145,16 +145,7 @@ def _review_badge(row: DecisionDTO) -> Badge:
 
 
 DECISION_COLUMNS: tuple[Column[DecisionDTO], ...] = (
-    Column(
-        "id",
-        "#",
-        lambda r: str(r.id),
-        alignment=RIGHT,
-        sort_key="id",
-        initial_descending=True,
-        tooltip=lambda r: f"Decision #{r.id}",
-        width_chars=6,
-    ),
+    id_column("Decision"),
     Column(
         "title",
         "Title",

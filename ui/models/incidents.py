@@ -14,7 +14,7 @@ from ui.models.badges import (
     incident_status_badge,
     severity_badge,
 )
-from ui.models.columns import RIGHT, Column
+from ui.models.columns import Column, id_column
 from ui.models.formatters import (
     exact_time,
     incident_status_label,
@@ -35,16 +35,7 @@ def _status_tooltip(row: IncidentDTO) -> str:
 
 
 INCIDENT_COLUMNS: tuple[Column[IncidentDTO], ...] = (
-    Column(
-        "id",
-        "#",
-        lambda r: str(r.id),
-        alignment=RIGHT,
-        sort_key="id",
-        initial_descending=True,
-        tooltip=lambda r: f"Incident #{r.id}",
-        width_chars=6,
-    ),
+    id_column("Incident"),
     Column(
         "title",
         "Title",
