@@ -252,8 +252,12 @@ class ConflictDialog(QDialog):
         editable: Iterable[str] | None = None,
         what: str = "this record",
         changed_by: str = "Someone else",
+        intro_html: str | None = None,
+        cancel_text: tuple[str, str] = ("Cancel — keep editing", "Cancel and keep editing"),
         parent: QWidget | None = None,
     ) -> None:
+        """``intro_html`` replaces the opening words (which speak of a form being edited);
+        ``cancel_text`` is the Cancel button's text and accessible name."""
         super().__init__(parent)
         self.setObjectName("conflictDialog")
         self.setWindowTitle("Changed while you were editing")
@@ -265,8 +269,9 @@ class ConflictDialog(QDialog):
             else {c.field for c in conflicts if isinstance(c.mine, str)}
         )
         intro = QLabel(
-            f"<b>{escape_text(changed_by)} saved {escape_text(what)} while you were editing it.</b>"
-            "<br>For each field below, keep their value, yours, or write one from both. "
+            intro_html
+            or f"<b>{escape_text(changed_by)} saved {escape_text(what)} while you were editing "
+            "it.</b><br>For each field below, keep their value, yours, or write one from both. "
             "Your choices are saved on top of their version; cancelling keeps your edits "
             "in the form."
         )
@@ -294,8 +299,8 @@ class ConflictDialog(QDialog):
         save.setText("&Save my choices")
         save.setAccessibleName("Save my choices")
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText("Cancel — keep editing")
-        cancel.setAccessibleName("Cancel and keep editing")
+        cancel.setText(cancel_text[0])
+        cancel.setAccessibleName(cancel_text[1])
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -367,6 +367,24 @@ class SyncDialog(OfflineJobDialog):
         record = self.open_conflicts[0]
         self._current = record
         what = self._decision_name(record)
+        deleted_by_them = any(
+            f.field == "deleted_at" and f.theirs is not None and f.mine is None
+            for f in record.fields
+        )
+        if deleted_by_them:
+            intro = (
+                f"<b>Someone on the server deleted {escape_text(what)} while you were "
+                "offline.</b><br>Keep your side of <i>Deleted</i> to restore it with your "
+                "changes, or keep theirs to leave it deleted without them. “Decide later” "
+                "keeps this conflict with your pending changes."
+            )
+        else:
+            intro = (
+                f"<b>Someone on the server changed {escape_text(what)} while you were "
+                "offline.</b><br>For each field below, keep their value, yours, or write "
+                "one from both. Your choices are saved on the server on top of their "
+                "version; “Decide later” keeps this conflict with your pending changes."
+            )
         dialog = ConflictDialog(
             list(record.fields),
             labels=LABELS,
@@ -374,35 +392,12 @@ class SyncDialog(OfflineJobDialog):
             editable=[f.field for f in record.fields if f.field in TEXT_FIELDS],
             what=what,
             changed_by="Someone on the server",
+            intro_html=intro,
+            cancel_text=("Decide &later", "Decide later"),
             parent=self,
         )
         dialog.setWindowTitle("Changed on the server while you were offline")
-        # The dialog's own words are about a form being edited; here it is an offline change.
-        intro = next(
-            (x for x in dialog.findChildren(QLabel) if x.accessibleName() == "What happened"),
-            None,
-        )
         deletion = dialog.choices.get("deleted_at")
-        deleted_by_them = (
-            deletion is not None
-            and deletion.conflict.theirs is not None
-            and deletion.conflict.mine is None
-        )
-        if intro is not None:
-            if deleted_by_them:
-                intro.setText(
-                    f"<b>Someone on the server deleted {escape_text(what)} while you were "
-                    "offline.</b><br>Keep your side of <i>Deleted</i> to restore it with your "
-                    "changes, or keep theirs to leave it deleted without them. “Decide later” "
-                    "keeps this conflict with your pending changes."
-                )
-            else:
-                intro.setText(
-                    f"<b>Someone on the server changed {escape_text(what)} while you were "
-                    "offline.</b><br>For each field below, keep their value, yours, or write "
-                    "one from both. Your choices are saved on the server on top of their "
-                    "version; “Decide later” keeps this conflict with your pending changes."
-                )
         if deleted_by_them and deletion is not None:
             # A deleted decision takes no edits: leaving it deleted means their version.
             others = [c for name, c in dialog.choices.items() if name != "deleted_at"]
@@ -416,10 +411,6 @@ class SyncDialog(OfflineJobDialog):
 
             deletion.theirs_button.toggled.connect(follow_deletion)
             follow_deletion(deletion.theirs_button.isChecked())
-        later = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        if later is not None:
-            later.setText("Decide &later")
-            later.setAccessibleName("Decide later")
         dialog.accepted.connect(self._on_conflict_chosen)
         dialog.finished.connect(dialog.deleteLater)
         self.conflict_dialog = dialog
